@@ -1,0 +1,111 @@
+#include "base/digest.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstring>
+
+namespace base {
+namespace {
+
+bool is_lower_hex(std::string_view s) {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::string to_hex(const unsigned char* data, size_t size) {
+  static constexpr char k_digits[] = "0123456789abcdef";
+  std::string out(size * 2, '0');
+  for (size_t i = 0; i < size; ++i) {
+    out[2 * i] = k_digits[data[i] >> 4];
+    out[2 * i + 1] = k_digits[data[i] & 0xf];
+  }
+  return out;
+}
+
+std::string big_endian(uint64_t value) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>(value >> (8 * (7 - i)));
+  return out;
+}
+
+}  // namespace
+
+Result<Digest> Digest::parse(std::string_view text) {
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos)
+    return make_error("invalid digest \"" + std::string(text) + "\": missing algorithm prefix");
+  std::string_view algorithm = text.substr(0, colon);
+  std::string_view hex = text.substr(colon + 1);
+  if (algorithm != "sha256")
+    return make_error("invalid digest \"" + std::string(text) + "\": unsupported algorithm \"" +
+                      std::string(algorithm) + "\"");
+  if (hex.size() != 64 || !is_lower_hex(hex))
+    return make_error("invalid digest \"" + std::string(text) +
+                      "\": expected 64 lowercase hex characters");
+  return Digest::from_hex(std::string(algorithm), std::string(hex));
+}
+
+Digest Digest::from_hex(std::string algorithm, std::string hex) {
+  Digest d;
+  d.m_algorithm = std::move(algorithm);
+  d.m_hex = std::move(hex);
+  return d;
+}
+
+struct Sha256::State {
+  EVP_MD_CTX* ctx = nullptr;
+  ~State() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256::Sha256() : m_state(std::make_unique<State>()) {
+  m_state->ctx = EVP_MD_CTX_new();
+  // Allocation failure of a 200-byte context is not recoverable.
+  if (!m_state->ctx || EVP_DigestInit_ex(m_state->ctx, EVP_sha256(), nullptr) != 1) std::abort();
+}
+
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+void Sha256::update(std::string_view bytes) { update(bytes.data(), bytes.size()); }
+
+void Sha256::update(const void* data, size_t size) {
+  if (size == 0) return;
+  if (EVP_DigestUpdate(m_state->ctx, data, size) != 1) std::abort();
+}
+
+Digest Sha256::finish() {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(m_state->ctx, out.data(), &len) != 1) std::abort();
+  return Digest::from_hex("sha256", to_hex(out.data(), len));
+}
+
+Digest Sha256::of(std::string_view bytes) {
+  Sha256 h;
+  h.update(bytes);
+  return h.finish();
+}
+
+Hasher::Hasher(std::string_view schema) { field('S', schema); }
+
+void Hasher::field(char tag, std::string_view payload) {
+  std::string header = std::string(1, tag) + big_endian(payload.size());
+  m_sha.update(header);
+  m_sha.update(payload);
+}
+
+Hasher& Hasher::str(std::string_view value) { field('s', value); return *this; }
+Hasher& Hasher::bytes(std::string_view value) { field('b', value); return *this; }
+Hasher& Hasher::digest(const Digest& value) { field('d', value.str()); return *this; }
+Hasher& Hasher::boolean(bool value) { field('t', value ? "1" : "0"); return *this; }
+
+Hasher& Hasher::u64(uint64_t value) { field('u', big_endian(value)); return *this; }
+Hasher& Hasher::i64(int64_t value) { field('i', big_endian(static_cast<uint64_t>(value))); return *this; }
+Hasher& Hasher::list(uint64_t count) { field('l', big_endian(count)); return *this; }
+
+Digest Hasher::finish() { return m_sha.finish(); }
+
+}  // namespace base

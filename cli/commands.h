@@ -1,0 +1,17 @@
+#pragma once
+// Each kiln subcommand lives in its own file and registers itself on the
+// parent CLI11 app through one of these functions; main.cc calls them all.
+// A command's callback returns through `exit_code` so main can exit cleanly.
+
+#include <CLI/CLI.hpp>
+
+namespace cli {
+
+// Where a command's callback leaves the process exit status.
+struct CommandContext {
+  int exit_code = 0;
+};
+
+void register_debug_commands(CLI::App& app, CommandContext& ctx);
+
+}  // namespace cli

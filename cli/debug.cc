@@ -1,0 +1,14 @@
+// `kiln debug ...`: see what kiln understood of a Dockerfile, a word, an
+// ignore file, without building anything.
+#include "cli/commands.h"
+#include "cli/debug_commands.h"
+
+namespace cli {
+
+void register_debug_commands(CLI::App& app, CommandContext& ctx) {
+  CLI::App* debug = app.add_subcommand("debug", "Show what kiln understands of its inputs");
+  debug->require_subcommand(1);
+  (void)ctx;
+}
+
+}  // namespace cli

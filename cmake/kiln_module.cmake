@@ -1,0 +1,67 @@
+# The module graph of DESIGN.md, enforced: a kiln library may link only the
+# modules listed for it here. Adding an edge is a design decision; make it here.
+set(KILN_ALLOWED_DEPS_base "")
+set(KILN_ALLOWED_DEPS_oci base)
+set(KILN_ALLOWED_DEPS_content base oci)
+set(KILN_ALLOWED_DEPS_registry base oci content)
+set(KILN_ALLOWED_DEPS_solver_ir base)
+set(KILN_ALLOWED_DEPS_frontend base solver_ir)
+set(KILN_ALLOWED_DEPS_solver base solver_ir)
+set(KILN_ALLOWED_DEPS_snapshotter base oci)
+set(KILN_ALLOWED_DEPS_exec base)
+set(KILN_ALLOWED_DEPS_cli base oci content registry solver_ir frontend solver snapshotter exec)
+
+# Warnings are errors for our own code only; generated code gets its own flags.
+set(KILN_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+    -Wimplicit-fallthrough -Werror)
+# GCC 12 reports false -Wrestrict positives inside libstdc++'s string operator+
+# (GCC PR 105329); clang has no such warning.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND KILN_WARNINGS -Wno-restrict)
+endif()
+
+# kiln_library(<target> MODULE <module> SOURCES ... [KILN_DEPS ...] [DEPS ...])
+#   <target>  the CMake target (a module may be split into several, e.g. frontend_shell)
+#   MODULE    which row of the table above governs KILN_DEPS
+#   KILN_DEPS other kiln targets; each must belong to an allowed module or the same module
+#   DEPS      third-party targets
+function(kiln_library target)
+  cmake_parse_arguments(ARG "" "MODULE" "SOURCES;KILN_DEPS;DEPS" ${ARGN})
+  if(NOT DEFINED KILN_ALLOWED_DEPS_${ARG_MODULE})
+    message(FATAL_ERROR "${target}: unknown module '${ARG_MODULE}'")
+  endif()
+  foreach(dep IN LISTS ARG_KILN_DEPS)
+    get_target_property(dep_module ${dep} KILN_MODULE)
+    if(NOT dep_module)
+      message(FATAL_ERROR "${target}: '${dep}' is not a kiln library (declare it first)")
+    endif()
+    if(NOT dep_module STREQUAL ARG_MODULE AND NOT dep_module IN_LIST KILN_ALLOWED_DEPS_${ARG_MODULE})
+      message(FATAL_ERROR "${target} (module ${ARG_MODULE}) may not depend on ${dep} (module ${dep_module}); see cmake/kiln_module.cmake")
+    endif()
+  endforeach()
+  add_library(${target} STATIC ${ARG_SOURCES})
+  set_target_properties(${target} PROPERTIES KILN_MODULE ${ARG_MODULE})
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${target} PRIVATE ${KILN_WARNINGS})
+  target_link_libraries(${target} PUBLIC ${ARG_KILN_DEPS} ${ARG_DEPS})
+endfunction()
+
+# kiln_test(<name> SOURCES ... [DEPS ...] [LABELS ...])
+# A GoogleTest binary; every TEST in it becomes a ctest test with the labels
+# (default: unit).
+function(kiln_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${KILN_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  include(GoogleTest)
+  gtest_discover_tests(${name}
+    PROPERTIES LABELS "${ARG_LABELS}"
+               ENVIRONMENT "KILN_SOURCE_DIR=${PROJECT_SOURCE_DIR};KILN_BINARY_DIR=${PROJECT_BINARY_DIR}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()
