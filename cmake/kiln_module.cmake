@@ -65,3 +65,23 @@ function(kiln_test name)
                ENVIRONMENT "KILN_SOURCE_DIR=${PROJECT_SOURCE_DIR};KILN_BINARY_DIR=${PROJECT_BINARY_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# kiln_fuzzer(<name> SOURCES ... DEPS ... CORPUS <dir>)
+# A libFuzzer target (entry point LLVMFuzzerTestOneInput). With KILN_FUZZ=ON
+# (clang) it links libFuzzer for real fuzzing; otherwise it links a small
+# replay driver so that ctest runs every corpus input through it under the
+# ordinary (and sanitizer) builds.
+function(kiln_fuzzer name)
+  cmake_parse_arguments(ARG "" "CORPUS" "SOURCES;DEPS" ${ARGN})
+  if(KILN_FUZZ)
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  else()
+    add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cc)
+    add_test(NAME ${name}.replay_corpus COMMAND ${name} ${ARG_CORPUS})
+    set_tests_properties(${name}.replay_corpus PROPERTIES LABELS "unit;fuzz")
+  endif()
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${KILN_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+endfunction()
