@@ -7,6 +7,31 @@
 #include "cli/commands.h"
 #include "cli/help_formatter.h"
 
+namespace {
+
+// CLI11 reports an unknown subcommand as "a subcommand is required"; docker
+// names the word instead. Walks the subcommand chain the way the user typed it
+// and returns the message for the first word that is not a command, if any.
+std::string unknown_command_message(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* current = &app;
+  std::string path = app.get_name();
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word == "--") break;
+    if (!word.empty() && word[0] == '-') return {};  // options: leave them to CLI11
+    auto subs = current->get_subcommands([&](const CLI::App* s) { return s->check_name(word); });
+    if (subs.empty()) {
+      if (current->get_require_subcommand_min() == 0) return {};
+      return path + ": '" + word + "' is not a " + path + " command.\nSee '" + path + " --help'";
+    }
+    current = subs.front();
+    path += " " + current->get_name();
+  }
+  return {};
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"A daemonless builder of OCI container images from Dockerfiles", "kiln"};
   app.set_version_flag("-v,--version", std::string("kiln version ") + KILN_VERSION);
@@ -14,6 +39,10 @@ int main(int argc, char** argv) {
   cli::CommandContext ctx;
   cli::install_help_formatter(app);
   cli::register_debug_commands(app, ctx);
+  if (std::string msg = unknown_command_message(app, argc, argv); !msg.empty()) {
+    std::cerr << msg << "\n";
+    return 1;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

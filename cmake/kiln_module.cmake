@@ -47,6 +47,13 @@ function(kiln_library target)
   target_link_libraries(${target} PUBLIC ${ARG_KILN_DEPS} ${ARG_DEPS})
 endfunction()
 
+# Every test binary's main(): sets KILN_SOURCE_DIR and KILN_BINARY_DIR (unless
+# already set) so tests find fixtures and the kiln binary.
+add_library(kiln_gtest_main STATIC ${PROJECT_SOURCE_DIR}/tests/gtest_main.cc)
+target_compile_definitions(kiln_gtest_main PRIVATE
+  KILN_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}" KILN_BINARY_DIR_DEFAULT="${PROJECT_BINARY_DIR}")
+target_link_libraries(kiln_gtest_main PUBLIC GTest::gtest GTest::gmock)
+
 # kiln_test(<name> SOURCES ... [DEPS ...] [LABELS ...])
 # A GoogleTest binary; every TEST in it becomes a ctest test with the labels
 # (default: unit).
@@ -58,12 +65,9 @@ function(kiln_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${name} PRIVATE ${KILN_WARNINGS})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} kiln_gtest_main)
   include(GoogleTest)
-  gtest_discover_tests(${name}
-    PROPERTIES LABELS "${ARG_LABELS}"
-               ENVIRONMENT "KILN_SOURCE_DIR=${PROJECT_SOURCE_DIR};KILN_BINARY_DIR=${PROJECT_BINARY_DIR}"
-    DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # kiln_fuzzer(<name> SOURCES ... DEPS ... CORPUS <dir>)
