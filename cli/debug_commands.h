@@ -6,4 +6,9 @@
 
 namespace cli {
 
+void register_debug_parse(CLI::App& debug, CommandContext& ctx);
+void register_debug_graph(CLI::App& debug, CommandContext& ctx);
+void register_debug_expand(CLI::App& debug, CommandContext& ctx);
+void register_debug_ignore(CLI::App& debug, CommandContext& ctx);
+void register_debug_instructions(CLI::App& debug, CommandContext& ctx);
 }  // namespace cli

@@ -1,0 +1,601 @@
+// lower(): orchestration. Global ARGs, stage states and their dependencies,
+// --target and reachability, then dispatching every needed stage in
+// Dockerfile order (BuildKit's toDispatchState).
+#include "frontend/lower/lower.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "frontend/instructions/suggest.h"
+#include "frontend/lower/lowering.h"
+#include "frontend/lower/paths.h"
+#include "solver/ir/image_ref.h"
+
+namespace frontend::lower {
+namespace detail {
+namespace {
+
+std::string lower_case(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool equal_fold(std::string_view a, std::string_view b) { return lower_case(a) == lower_case(b); }
+
+// Go's strconv.Atoi: an optional sign and decimal digits.
+std::optional<long long> parse_atoi(std::string_view s) {
+  size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  if (i == s.size() || s.size() - i > 18) return std::nullopt;
+  for (size_t k = i; k < s.size(); ++k)
+    if (!std::isdigit(static_cast<unsigned char>(s[k]))) return std::nullopt;
+  long long v = std::stoll(std::string(s.substr(i)));
+  return s[0] == '-' ? -v : v;
+}
+
+constexpr const char* k_default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+}  // namespace
+
+// ---- EnvList -------------------------------------------------------------------
+
+void EnvList::set(const std::string& key, const std::string& value) {
+  for (auto& kv : m_items)
+    if (kv.first == key) {
+      kv.second = value;
+      return;
+    }
+  m_items.emplace_back(key, value);
+}
+
+std::optional<std::string> EnvList::get(std::string_view key) const {
+  for (const auto& kv : m_items)
+    if (kv.first == key) return kv.second;
+  return std::nullopt;
+}
+
+shell::EnvLookup EnvList::lookup() const {
+  // Copies the list: the lookup may outlive later changes of this EnvList.
+  auto items = m_items;
+  return [items](std::string_view name) -> std::optional<std::string> {
+    for (const auto& kv : items)
+      if (kv.first == name) return kv.second;
+    return std::nullopt;
+  };
+}
+
+// ---- Lowering: setup -----------------------------------------------------------
+
+Lowering::Lowering(const ins::ParsedDockerfile& df, const LowerOptions& opt)
+    : m_df(df), m_opt(opt), m_lexer(df.escape_token) {
+  m_target_platform = opt.target_platform.value_or(ir::host_platform());
+  m_build_platform = opt.build_platform.value_or(ir::host_platform());
+  std::string_view text = opt.source_text;
+  size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    size_t nl = text.find('\n', start);
+    std::string_view line = text.substr(start, nl == std::string_view::npos ? nl : nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    m_lines.push_back(line);
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  // Later duplicates win; kept sorted so that insertion order never matters.
+  std::map<std::string, std::string> args;
+  for (const auto& [k, v] : opt.build_args) args[k] = v;
+  m_build_args.assign(args.begin(), args.end());
+  std::map<std::string, std::string> proxy;
+  for (const auto& [k, v] : m_build_args)
+    for (const char* name : {"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy"})
+      if (equal_fold(k, name)) {
+        // The executor sets both spellings, as BuildKit's ProxyEnv does.
+        std::string upper(name);
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        proxy[name] = v;
+        proxy[upper] = v;
+      }
+  m_proxy_env.assign(proxy.begin(), proxy.end());
+}
+
+std::optional<std::string> Lowering::build_arg(std::string_view name) const {
+  for (const auto& [k, v] : m_build_args)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+std::string Lowering::line_text(int line, const std::string& fallback) const {
+  if (line > 0 && static_cast<size_t>(line) <= m_lines.size())
+    return std::string(m_lines[static_cast<size_t>(line - 1)]);
+  size_t nl = fallback.find('\n');
+  return fallback.substr(0, nl);
+}
+
+base::Error Lowering::error_at(const ins::SourceInfo& src, std::string message, std::string hint) const {
+  base::SourcePos pos{m_df.file, src.start_line, src.column, line_text(src.start_line, src.original)};
+  return base::make_error_at(std::move(pos), std::move(message), std::move(hint));
+}
+
+base::Error Lowering::error_at(const Command& cmd, std::string message, std::string hint) const {
+  if (cmd.is_onbuild) {
+    base::SourcePos pos{m_df.file, cmd.onbuild_line, 0, line_text(cmd.onbuild_line, "")};
+    return base::make_error_at(std::move(pos), std::move(message), std::move(hint));
+  }
+  return error_at(cmd.located->src, std::move(message), std::move(hint));
+}
+
+base::Result<void> Lowering::init_global_args() {
+  // Platform args and TARGETSTAGE exist in the global scope from the start;
+  // a --build-arg of the same name overrides them.
+  std::string target_stage = m_opt.target;
+  if (target_stage.empty() && !m_df.stages.empty()) target_stage = m_df.stages.back().name;
+  const ir::Platform& b = m_build_platform;
+  const ir::Platform& t = m_target_platform;
+  const std::pair<const char*, std::string> defaults[] = {
+      {"BUILDPLATFORM", b.str()},       {"BUILDOS", b.os},           {"BUILDOSVERSION", ""},
+      {"BUILDARCH", b.architecture},    {"BUILDVARIANT", b.variant}, {"TARGETPLATFORM", t.str()},
+      {"TARGETOS", t.os},               {"TARGETOSVERSION", ""},     {"TARGETARCH", t.architecture},
+      {"TARGETVARIANT", t.variant},     {"TARGETSTAGE", target_stage}};
+  for (const auto& [k, v] : defaults) m_global_args.set(k, build_arg(k).value_or(v));
+  // ARGs before the first FROM: a --build-arg wins over the default, which is
+  // expanded with the global args declared so far.
+  for (const ins::MetaArg& meta : m_df.meta_args) {
+    for (const ins::ArgPair& arg : meta.arg.args) {
+      std::optional<std::string> value = build_arg(arg.name);
+      if (!value && arg.default_value) {
+        auto r = m_lexer.process_word(*arg.default_value, m_global_args.lookup());
+        if (!r.ok()) return error_at(meta.src, r.error().message);
+        value = r->result;
+      }
+      if (value) m_global_args.set(arg.name, *value);
+    }
+  }
+  return {};
+}
+
+base::Result<void> Lowering::build_states() {
+  std::map<std::string, int> by_name;
+  for (const ins::Stage& stage : m_df.stages) {
+    auto r = m_lexer.process_word(stage.base_name, m_global_args.lookup());
+    if (!r.ok()) return error_at(stage.src, r.error().message);
+    if (r->result.empty())
+      return error_at(stage.src, "base name (" + stage.base_name + ") should not be blank",
+                      r->unmatched.empty() ? "" : "ARG " + r->unmatched.front() +
+                                                      " is not set; declare it before the first FROM");
+    StageState st;
+    st.stage = &stage;
+    st.base_name = r->result;
+    st.name = stage.name;
+    st.index = stage.index;
+    st.label = stage.name.empty() ? "stage-" + std::to_string(stage.index) : stage.name;
+    if (!stage.platform.empty()) {
+      auto p = m_lexer.process_word(stage.platform, m_global_args.lookup());
+      if (!p.ok())
+        return error_at(stage.src, "failed to process arguments for platform " + stage.platform + ": " +
+                                       p.error().message);
+      if (p->result.empty())
+        return error_at(stage.src, "empty platform value from expression " + stage.platform);
+      auto parsed = ir::parse_platform(p->result);
+      if (!parsed.ok())
+        return error_at(stage.src, "failed to parse platform " + stage.platform + ": " +
+                                       parsed.error().message);
+      st.platform = *parsed;
+    }
+    // FROM <name> refers to a stage declared earlier (exact spelling of the
+    // lower-cased name); anything else is an image.
+    if (auto it = by_name.find(st.base_name); it != by_name.end()) st.base = it->second;
+    int idx = static_cast<int>(m_states.size());
+    if (!st.name.empty()) by_name[st.name] = idx;
+    m_states.push_back(std::move(st));
+  }
+  return {};
+}
+
+// ---- dependencies ----------------------------------------------------------
+
+base::Result<int> Lowering::resolve_from(const std::string& from, bool allow_index,
+                                         const ins::SourceInfo& src, const StageState& user) {
+  (void)user;
+  size_t registered = m_df.stages.size();
+  if (allow_index) {
+    if (auto idx = parse_atoi(from)) {
+      if (*idx < 0 || static_cast<size_t>(*idx) >= registered)
+        return error_at(src, "invalid stage index " + std::to_string(*idx),
+                        "the file has " + std::to_string(registered) + " stage(s), numbered from 0");
+      return static_cast<int>(*idx);
+    }
+  }
+  std::string name = lower_case(from);
+  int found = -1;
+  for (size_t i = 0; i < registered; ++i)
+    if (m_states[i].name == name) found = static_cast<int>(i);  // the last declaration wins
+  if (found >= 0) return found;
+  for (size_t i = registered; i < m_states.size(); ++i)
+    if (m_states[i].base_name == from) return static_cast<int>(i);
+  StageState image;
+  image.registered = false;
+  image.base_name = from;
+  m_states.push_back(std::move(image));
+  return static_cast<int>(m_states.size() - 1);
+}
+
+base::Result<Command> Lowering::to_command(const ins::Located& located, bool is_onbuild, int stage_line) {
+  Command cmd;
+  cmd.located = &located;
+  cmd.is_onbuild = is_onbuild;
+  cmd.onbuild_line = stage_line;
+  const StageState dummy;
+  if (const auto* copy = std::get_if<ins::CopyInstr>(&located.instr); copy && !copy->from.empty()) {
+    auto r = m_lexer.process_word(copy->from, [](std::string_view) { return std::optional<std::string>(); });
+    if (!r.ok() || r->result != copy->from)
+      return error_at(cmd,
+                      "variable expansion is not supported for --from, define a new stage with FROM "
+                      "using ARG from global scope as a workaround");
+    TRY_ASSIGN(int src, resolve_from(copy->from, true, located.src, dummy));
+    cmd.sources.push_back(src);
+  }
+  if (const auto* run = std::get_if<ins::RunInstr>(&located.instr)) {
+    for (const ins::RunMount& m : run->mounts) {
+      if (m.from.empty() || m.type == ins::MountType::tmpfs || m.type == ins::MountType::secret ||
+          m.type == ins::MountType::ssh) {
+        cmd.sources.push_back(-1);
+        continue;
+      }
+      TRY_ASSIGN(int src, resolve_from(m.from, false, located.src, dummy));
+      cmd.sources.push_back(src);
+    }
+  }
+  return cmd;
+}
+
+base::Result<void> Lowering::build_dependencies() {
+  size_t registered = m_df.stages.size();
+  for (size_t i = 0; i < registered; ++i) {
+    const ins::Stage& stage = *m_states[i].stage;
+    for (const ins::Located& located : stage.commands) {
+      TRY_ASSIGN(Command cmd, to_command(located, false, 0));
+      for (int src : cmd.sources)
+        if (src >= 0) m_states[i].deps.emplace(src, &located);
+      m_states[i].commands.push_back(std::move(cmd));
+    }
+  }
+  return check_cycles();
+}
+
+base::Result<void> Lowering::check_cycles() const {
+  std::set<int> visited;
+  std::set<int> path;
+  const ins::Located* closing = nullptr;
+  std::function<bool(int)> visit = [&](int s) -> bool {
+    if (visited.count(s)) return false;
+    visited.insert(s);
+    path.insert(s);
+    for (const auto& [dep, located] : m_states[static_cast<size_t>(s)].deps) {
+      if (path.count(dep) || visit(dep)) {
+        if (!closing) closing = located;
+        return true;
+      }
+    }
+    path.erase(s);
+    return false;
+  };
+  for (size_t i = 0; i < m_states.size(); ++i) {
+    if (visit(static_cast<int>(i))) {
+      std::string name = m_states[i].label;
+      Command cmd;
+      cmd.located = closing;
+      return error_at(cmd, "circular dependency detected on stage: " + name,
+                      "COPY --from and RUN --mount from= may only use stages that do not depend on this one");
+    }
+  }
+  return {};
+}
+
+base::Result<int> Lowering::resolve_target() const {
+  if (m_opt.target.empty()) return static_cast<int>(m_df.stages.size()) - 1;
+  std::string want = lower_case(m_opt.target);
+  int found = -1;
+  std::vector<std::string_view> names;
+  for (size_t i = 0; i < m_df.stages.size(); ++i) {
+    if (!m_states[i].name.empty()) names.push_back(m_states[i].name);
+    if (m_states[i].name == want) found = static_cast<int>(i);
+  }
+  if (found >= 0) return found;
+  std::string list;
+  for (auto n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+  std::string hint = names.empty() ? "the Dockerfile has no named stages; name one with FROM <image> AS <name>"
+                                   : "available stages: " + list;
+  std::string close = instructions::suggest(m_opt.target, names, false);
+  if (!close.empty()) hint = "did you mean " + close + "? " + hint;
+  base::Error e = base::make_error("target stage \"" + m_opt.target + "\" could not be found");
+  e.hint = std::move(hint);
+  return e;
+}
+
+std::set<int> Lowering::reachable_from(int target) const {
+  std::set<int> seen;
+  std::vector<int> todo{target};
+  while (!todo.empty()) {
+    int s = todo.back();
+    todo.pop_back();
+    if (!seen.insert(s).second) continue;
+    const StageState& st = m_states[static_cast<size_t>(s)];
+    if (st.base >= 0) todo.push_back(st.base);
+    for (const auto& [dep, located] : st.deps) todo.push_back(dep);
+  }
+  return seen;
+}
+
+base::Result<std::set<int>> Lowering::resolve_reachable(int target) {
+  // ONBUILD triggers of a base stage run at the start of the stages built on
+  // it; they may reference further stages, so repeat until nothing new appears.
+  while (true) {
+    std::set<int> reachable = reachable_from(target);
+    bool new_deps = false;
+    for (int s : reachable) {
+      StageState& st = m_states[static_cast<size_t>(s)];
+      if (st.base < 0 || st.onbuild_init) continue;
+      st.onbuild_init = true;
+      std::vector<Command> triggers;
+      const ins::Stage& base_stage = *m_states[static_cast<size_t>(st.base)].stage;
+      for (const ins::Located& located : base_stage.commands) {
+        const auto* ob = std::get_if<ins::OnbuildInstr>(&located.instr);
+        if (!ob || ob->trigger.empty()) continue;
+        TRY_ASSIGN(Command cmd, to_command(ob->trigger.front(), true, st.stage->src.start_line));
+        for (int src : cmd.sources)
+          if (src >= 0) {
+            st.deps.emplace(src, &ob->trigger.front());
+            new_deps = true;
+          }
+        triggers.push_back(std::move(cmd));
+      }
+      st.commands.insert(st.commands.begin(), triggers.begin(), triggers.end());
+    }
+    if (new_deps) TRY(check_cycles());
+    if (!new_deps) return reachable;
+  }
+}
+
+// ---- dispatch ----------------------------------------------------------------
+
+std::vector<std::string> Lowering::with_shell(const StageState& st, const std::string& command) const {
+  std::vector<std::string> argv = st.image.shell.empty() ? std::vector<std::string>{"/bin/sh", "-c"}
+                                                         : st.image.shell;
+  argv.push_back(command);
+  return argv;
+}
+
+uint32_t add_input(std::vector<ir::Input>& inputs, ir::Input in) {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i] == in) return static_cast<uint32_t>(i);
+  inputs.push_back(in);
+  return static_cast<uint32_t>(inputs.size() - 1);
+}
+
+std::string Lowering::command_text(const Command& cmd) {
+  std::string text = cmd.located->src.original;
+  size_t start = text.find_first_not_of(" \t");
+  if (start != std::string::npos) text = text.substr(start);
+  size_t nl = text.find('\n');
+  if (nl != std::string::npos) text = text.substr(0, nl);
+  for (char& c : text) {
+    if (c == ' ' || c == '\t') break;
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
+
+std::string Lowering::display_text(const StageState& st, const Command& cmd) const {
+  std::string text = command_text(cmd);
+  bool is_run = std::holds_alternative<ins::RunInstr>(cmd.located->instr);
+  shell::Lexer lexer(m_df.escape_token);
+  lexer.set_raw_quotes(is_run);
+  auto env = st.env.lookup();
+  // RUN keeps unset variables as written (the shell will see them).
+  shell::EnvLookup lookup = [env, is_run](std::string_view name) -> std::optional<std::string> {
+    auto v = env(name);
+    if (!v && is_run) return "$" + std::string(name);
+    return v;
+  };
+  auto r = lexer.process_word(text, lookup);
+  return r.ok() ? r->result : text;
+}
+
+base::Result<std::optional<ir::Input>> Lowering::state_input(int index, const Command& cmd) {
+  StageState& src = m_states[static_cast<size_t>(index)];
+  if (src.registered) {
+    if (!src.dispatched) return std::optional<ir::Input>();
+    return std::optional<ir::Input>(src.fs);
+  }
+  if (src.base_name == "scratch") return std::optional<ir::Input>(ir::Input{scratch(), 0});
+  auto ref = ir::normalize_image_ref(src.base_name);
+  if (!ref.ok())
+    return error_at(cmd, "failed to parse stage name \"" + src.base_name + "\": " + ref.error().message);
+  ir::OpInfo image_info{"[internal] load " + *ref, -1, {}};
+  return std::optional<ir::Input>(ir::Input{image_source(*ref, m_target_platform, image_info), 0});
+}
+
+uint32_t Lowering::scratch() {
+  if (!m_scratch) m_scratch = m_def.add(ir::Scratch{}, {}, {"", -1, {}});
+  return *m_scratch;
+}
+
+uint32_t Lowering::context_source() {
+  if (!m_context) {
+    ir::ContextSource ctx;
+    ctx.name = m_opt.context_name;
+    ctx.exclude_patterns = m_opt.ignore_patterns;
+    m_context = m_def.add(ctx, {}, {"[internal] load build context", -1, {}});
+  }
+  return *m_context;
+}
+
+uint32_t Lowering::image_source(const std::string& ref, const ir::Platform& platform, ir::OpInfo info) {
+  auto key = std::make_pair(ref, platform.str());
+  if (auto it = m_images.find(key); it != m_images.end()) return it->second;
+  uint32_t op = m_def.add(ir::ImageSource{ref, platform}, {}, std::move(info));
+  m_images[key] = op;
+  return op;
+}
+
+std::string Lowering::display(StageState& st, const Command& cmd, const std::string& text) {
+  if (st.cmd_total == 0) return text;
+  ++st.cmd_index;
+  std::string width_fmt = std::to_string(st.cmd_total);
+  std::string index = std::to_string(st.cmd_index);
+  while (index.size() < width_fmt.size()) index.insert(index.begin(), ' ');
+  std::string out = "[";
+  if (!st.label.empty()) out += st.label + " ";
+  out += index + "/" + width_fmt + "] ";
+  if (cmd.is_onbuild) out += "ONBUILD ";
+  return out + text;
+}
+
+ir::OpInfo Lowering::info(const StageState& st, const Command& cmd, std::string display_name) const {
+  ir::OpInfo i;
+  i.display_name = std::move(display_name);
+  i.stage = st.ir_stage;
+  int line = cmd.is_onbuild ? cmd.onbuild_line : cmd.located->src.start_line;
+  int end = cmd.is_onbuild ? cmd.onbuild_line : cmd.located->src.end_line;
+  i.range = {m_df.file, line, end};
+  return i;
+}
+
+base::Result<std::string> Lowering::expand(const StageState& st, const Command& cmd,
+                                           const std::string& word) const {
+  auto r = m_lexer.process_word(word, st.env.lookup());
+  if (!r.ok()) return error_at(cmd, r.error().message);
+  return std::move(r->result);
+}
+
+base::Result<std::vector<std::string>> Lowering::expand_words(const StageState& st, const Command& cmd,
+                                                              const std::string& word) const {
+  auto r = m_lexer.process_words(word, st.env.lookup());
+  if (!r.ok()) return error_at(cmd, r.error().message);
+  return std::move(*r);
+}
+
+base::Result<void> Lowering::init_stage_base(StageState& st) {
+  const ins::Stage& stage = *st.stage;
+  ir::OpInfo from_info{"", st.ir_stage, {m_df.file, stage.src.start_line, stage.src.end_line}};
+  if (st.base >= 0) {
+    const StageState& base = m_states[static_cast<size_t>(st.base)];
+    st.fs = base.fs;
+    st.env = base.env;
+    st.cwd = base.cwd;
+    st.user = base.user;
+    st.image = base.image;
+    st.image.onbuild.clear();  // triggers do not carry over from a base stage
+    st.platform = base.platform;
+    st.build_args.insert(st.build_args.end(), base.build_args.begin(), base.build_args.end());
+    return {};
+  }
+  ir::Platform platform = st.platform.value_or(m_target_platform);
+  st.platform = platform;
+  if (st.base_name == "scratch") {
+    st.fs = {scratch(), 0};
+  } else {
+    auto ref = ir::normalize_image_ref(st.base_name);
+    if (!ref.ok())
+      return error_at(stage.src, "failed to parse stage name \"" + st.base_name + "\": " + ref.error().message);
+    if (m_opt.resolve_image) {
+      auto cfg = m_opt.resolve_image(*ref, platform);
+      if (!cfg.ok()) return error_at(stage.src, st.base_name + ": " + cfg.error().message);
+      for (const std::string& kv : cfg->env) {
+        size_t eq = kv.find('=');
+        st.image.env.set(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+      }
+      st.image.working_dir = cfg->working_dir;
+      st.image.user = cfg->user;
+      st.image.shell = cfg->shell;
+      st.image.onbuild = cfg->onbuild;
+    }
+    Command from_cmd;
+    from_cmd.onbuild_line = stage.src.start_line;
+    from_info.display_name = display(st, from_cmd, "FROM " + *ref);
+    st.fs = {image_source(*ref, platform, from_info), 0};
+  }
+  if (!st.image.env.get("PATH") && platform.os != "windows") st.image.env.set("PATH", k_default_path);
+  for (const auto& [k, v] : st.image.env.items()) st.env.set(k, v);
+  if (!st.image.working_dir.empty()) {
+    st.image.working_dir = is_abs(st.image.working_dir) ? clean_path(st.image.working_dir)
+                                                        : join_path("/", st.image.working_dir);
+    st.cwd = st.image.working_dir;
+  }
+  st.user = st.image.user;
+  return {};
+}
+
+base::Result<void> Lowering::dispatch_stage(int index) {
+  StageState& st = m_states[static_cast<size_t>(index)];
+  st.dispatched = true;
+  ir::Stage ir_stage;
+  ir_stage.name = st.name;
+  ir_stage.index = st.index;
+  ir_stage.base = st.base_name;
+  st.ir_stage = static_cast<int>(m_def.stages.size());
+  m_def.stages.push_back(ir_stage);
+  // Display numbering: the FROM of an image counts, then every step that
+  // makes a layer (RUN, COPY, ADD, WORKDIR) and every ONBUILD trigger.
+  st.cmd_total = (st.base < 0 && st.base_name != "scratch") ? 1 : 0;
+  for (const Command& cmd : st.commands) {
+    const auto& instr = cmd.located->instr;
+    if (cmd.is_onbuild || std::holds_alternative<ins::RunInstr>(instr) ||
+        std::holds_alternative<ins::CopyInstr>(instr) || std::holds_alternative<ins::AddInstr>(instr) ||
+        std::holds_alternative<ins::WorkdirInstr>(instr))
+      ++st.cmd_total;
+  }
+  TRY(init_stage_base(st));
+  for (const Command& cmd : st.commands) TRY(dispatch(st, cmd));
+  ir::Stage& out = m_def.stages[static_cast<size_t>(st.ir_stage)];
+  out.terminal = st.fs.op;
+  out.platform = *st.platform;
+  return {};
+}
+
+base::Result<void> Lowering::dispatch(StageState& st, const Command& cmd) {
+  const auto& instr = cmd.located->instr;
+  if (const auto* run = std::get_if<ins::RunInstr>(&instr)) return dispatch_run(st, cmd, *run);
+  if (const auto* copy = std::get_if<ins::CopyInstr>(&instr)) return dispatch_copy(st, cmd, *copy);
+  if (const auto* add = std::get_if<ins::AddInstr>(&instr)) return dispatch_add(st, cmd, *add);
+  return dispatch_config(st, cmd);
+}
+
+base::Result<ir::Definition> Lowering::run() {
+  if (m_df.stages.empty()) return base::make_error("dockerfile contains no stages to build");
+  TRY(init_global_args());
+  TRY(build_states());
+  TRY_ASSIGN(int target, resolve_target());
+  TRY(build_dependencies());
+  TRY_ASSIGN(std::set<int> reachable, resolve_reachable(target));
+  // A single state overall means a single-stage build: no stage name in display names.
+  if (m_states.size() == 1) m_states[0].label.clear();
+  size_t registered = m_df.stages.size();
+  for (size_t i = 0; i < registered; ++i)
+    if (reachable.count(static_cast<int>(i))) TRY(dispatch_stage(static_cast<int>(i)));
+  // The build context is transferred once, narrowed to the paths the
+  // dispatched stages read; "/" (COPY . or a bind mount of the root) means all.
+  if (m_context) {
+    std::set<std::string> paths;
+    for (size_t i = 0; i < registered; ++i)
+      if (m_states[i].dispatched) paths.insert(m_states[i].ctx_paths.begin(), m_states[i].ctx_paths.end());
+    auto& ctx = std::get<ir::ContextSource>(m_def.ops[*m_context]);
+    if (!paths.count("/"))
+      for (const std::string& p : paths) ctx.include_patterns.push_back(join_path(".", p));
+    std::sort(ctx.include_patterns.begin(), ctx.include_patterns.end());
+  }
+  const StageState& t = m_states[static_cast<size_t>(target)];
+  m_def.terminal = t.fs;
+  m_def.target = t.name;
+  TRY(ir::validate(m_def));
+  return std::move(m_def);
+}
+
+}  // namespace detail
+
+base::Result<ir::Definition> lower(const instructions::ParsedDockerfile& dockerfile,
+                                   const LowerOptions& options) {
+  detail::Lowering lowering(dockerfile, options);
+  return lowering.run();
+}
+
+}  // namespace frontend::lower

@@ -1,0 +1,156 @@
+#pragma once
+// Internal to frontend/lower: the state of one lower() call, shared by the
+// per-instruction converters (dispatch_*.cc). Not a public interface.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "frontend/lower/lower.h"
+#include "frontend/shell/lexer.h"
+#include "solver/ir/ir.h"
+
+namespace frontend::lower::detail {
+
+namespace ins = frontend::instructions;
+
+// Appends `in` to `inputs` unless present; returns its slot.
+uint32_t add_input(std::vector<ir::Input>& inputs, ir::Input in);
+
+// An ordered environment: keys unique, replacing keeps the original position
+// (BuildKit's EnvList / AddOrReplace).
+class EnvList {
+ public:
+  void set(const std::string& key, const std::string& value);
+  std::optional<std::string> get(std::string_view key) const;
+  const std::vector<std::pair<std::string, std::string>>& items() const { return m_items; }
+  shell::EnvLookup lookup() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> m_items;
+};
+
+// The image config as far as later instructions depend on it.
+struct ImageConfig {
+  EnvList env;  // persisted ENV (no ARGs)
+  std::string working_dir;
+  std::string user;
+  std::vector<std::string> shell;
+  std::vector<std::string> onbuild;  // triggers inherited from a base image
+};
+
+// One instruction to dispatch, with the states it reads (COPY --from, mounts).
+struct Command {
+  const ins::Located* located = nullptr;
+  bool is_onbuild = false;
+  int onbuild_line = 0;  // ONBUILD triggers report the FROM line of the stage running them
+  // COPY --from: the referenced state; RUN: one entry per mount (-1 = none).
+  std::vector<int> sources;
+};
+
+// A build stage, or (registered = false) an image used only by COPY --from /
+// RUN --mount from=.
+struct StageState {
+  const ins::Stage* stage = nullptr;
+  bool registered = true;
+  std::string base_name;  // FROM argument after expansion, or the image ref
+  std::string name;       // lower-cased stage name, or ""
+  std::string label;      // name used in display names: name, "stage-N" or ""
+  int index = 0;          // Dockerfile position (registered only)
+  std::optional<ir::Platform> platform;
+  int base = -1;  // the stage this one is built on (FROM <stage>)
+  std::vector<Command> commands;
+  std::map<int, const ins::Located*> deps;  // state → first command reading it
+  bool onbuild_init = false;
+  bool dispatched = false;
+  // Filled while dispatching.
+  ir::Input fs{};
+  EnvList env;  // expansion and RUN environment: image ENV + ENV + ARG values
+  std::string cwd = "/";
+  std::string user;
+  ImageConfig image;
+  bool cmd_set = false;
+  std::vector<ir::KeyValue> build_args;  // ARGs declared so far, for history
+  int cmd_total = 0;
+  int cmd_index = 0;
+  int ir_stage = -1;
+  std::set<std::string> ctx_paths;  // paths of the build context this stage reads
+};
+
+class Lowering {
+ public:
+  Lowering(const ins::ParsedDockerfile& df, const LowerOptions& opt);
+  base::Result<ir::Definition> run();
+
+  // ---- used by the converters -------------------------------------------
+  base::Error error_at(const ins::SourceInfo& src, std::string message, std::string hint = {}) const;
+  base::Error error_at(const Command& cmd, std::string message, std::string hint = {}) const;
+  // Single-word expansion with the stage's environment.
+  base::Result<std::string> expand(const StageState& st, const Command& cmd, const std::string& word) const;
+  base::Result<std::vector<std::string>> expand_words(const StageState& st, const Command& cmd,
+                                                      const std::string& word) const;
+  std::string display(StageState& st, const Command& cmd, const std::string& text);
+  ir::OpInfo info(const StageState& st, const Command& cmd, std::string display_name) const;
+  uint32_t scratch();
+  uint32_t image_source(const std::string& ref, const ir::Platform& platform, ir::OpInfo info);
+  uint32_t context_source();
+  std::vector<std::string> with_shell(const StageState& st, const std::string& command) const;
+  // The filesystem of state `index` as an input: a dispatched stage's result or
+  // an image (unregistered state). Stages not yet dispatched return nullopt.
+  base::Result<std::optional<ir::Input>> state_input(int index, const Command& cmd);
+  // The instruction text as BuildKit shows it: keyword upper-cased.
+  static std::string command_text(const Command& cmd);
+  // command_text with variables expanded as BuildKit shows steps (display
+  // only; the raw text when expansion fails).
+  std::string display_text(const StageState& st, const Command& cmd) const;
+  const ir::Platform& target_platform() const { return m_target_platform; }
+  ir::Definition& def() { return m_def; }
+  StageState& state(int i) { return m_states[static_cast<size_t>(i)]; }
+  const LowerOptions& options() const { return m_opt; }
+  const shell::Lexer& lexer() const { return m_lexer; }
+  const EnvList& global_args() const { return m_global_args; }
+  const std::vector<std::pair<std::string, std::string>>& proxy_env() const { return m_proxy_env; }
+  std::optional<std::string> build_arg(std::string_view name) const;
+
+  // dispatch_*.cc
+  base::Result<void> dispatch_run(StageState& st, const Command& cmd, const ins::RunInstr& run);
+  base::Result<void> dispatch_copy(StageState& st, const Command& cmd, const ins::CopyInstr& copy);
+  base::Result<void> dispatch_add(StageState& st, const Command& cmd, const ins::AddInstr& add);
+  base::Result<void> dispatch_config(StageState& st, const Command& cmd);
+
+ private:
+  base::Result<void> init_global_args();
+  base::Result<void> build_states();
+  base::Result<Command> to_command(const ins::Located& located, bool is_onbuild, int stage_line);
+  base::Result<int> resolve_from(const std::string& from, bool allow_index, const ins::SourceInfo& src,
+                                 const StageState& user);
+  base::Result<void> build_dependencies();
+  base::Result<void> check_cycles() const;
+  base::Result<int> resolve_target() const;
+  base::Result<std::set<int>> resolve_reachable(int target);
+  std::set<int> reachable_from(int target) const;
+  base::Result<void> dispatch_stage(int index);
+  base::Result<void> init_stage_base(StageState& st);
+  base::Result<void> dispatch(StageState& st, const Command& cmd);
+  std::string line_text(int line, const std::string& fallback) const;
+
+  const ins::ParsedDockerfile& m_df;
+  const LowerOptions& m_opt;
+  shell::Lexer m_lexer;
+  ir::Platform m_target_platform;
+  ir::Platform m_build_platform;
+  EnvList m_global_args;
+  std::vector<std::pair<std::string, std::string>> m_build_args;  // deduplicated, last wins
+  std::vector<std::pair<std::string, std::string>> m_proxy_env;
+  std::vector<StageState> m_states;
+  std::vector<std::string_view> m_lines;
+  ir::Definition m_def;
+  std::optional<uint32_t> m_scratch;
+  std::optional<uint32_t> m_context;
+  std::map<std::pair<std::string, std::string>, uint32_t> m_images;
+};
+
+}  // namespace frontend::lower::detail
