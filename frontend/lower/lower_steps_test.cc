@@ -225,6 +225,28 @@ TEST(Steps, ImageConfigFromTheResolver) {
   EXPECT_THAT(fails("FROM nope\n", opt), HasSubstr("not found"));
 }
 
+TEST(Steps, OnbuildTriggersOfABaseImageRunFirst) {
+  auto opt = amd64();
+  opt.resolve_image = [](const std::string& ref, const ir::Platform&) -> base::Result<BaseImageConfig> {
+    BaseImageConfig c;
+    if (ref == "docker.io/library/node-onbuild:latest")
+      c.onbuild = {"COPY --from=assets /a /app/a", "RUN npm install"};
+    return c;
+  };
+  auto def = must("FROM alpine AS assets\nRUN mk\nFROM node-onbuild\nRUN npm test\n", opt);
+  Strings cmds;
+  for (const auto* e : all<ir::Exec>(def)) cmds.push_back(e->argv.back());
+  EXPECT_EQ(cmds, (Strings{"mk", "npm install", "npm test"}));
+  EXPECT_TRUE(has_name(def, "[stage-1 2/4] ONBUILD COPY --from=assets /a /app/a"));
+  EXPECT_EQ(def.stages.size(), 2u);  // the trigger made `assets` a dependency
+  opt.resolve_image = [](const std::string&, const ir::Platform&) -> base::Result<BaseImageConfig> {
+    BaseImageConfig c;
+    c.onbuild = {"FROM x"};
+    return c;
+  };
+  EXPECT_THAT(fails("FROM bad\n", opt), HasSubstr("ONBUILD trigger of bad"));
+}
+
 TEST(Determinism, SameInputsSameBytes) {
   const std::string df =
       "ARG BASE=alpine\nFROM $BASE AS build\nARG A B\nCOPY . /src\nRUN make\n"

@@ -2,6 +2,7 @@
 // Internal to frontend/lower: the state of one lower() call, shared by the
 // per-instruction converters (dispatch_*.cc). Not a public interface.
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -39,7 +40,6 @@ struct ImageConfig {
   std::string working_dir;
   std::string user;
   std::vector<std::string> shell;
-  std::vector<std::string> onbuild;  // triggers inherited from a base image
 };
 
 // One instruction to dispatch, with the states it reads (COPY --from, mounts).
@@ -65,6 +65,7 @@ struct StageState {
   std::vector<Command> commands;
   std::map<int, const ins::Located*> deps;  // state → first command reading it
   bool onbuild_init = false;
+  std::optional<BaseImageConfig> image_config;  // from the resolver, once
   bool dispatched = false;
   // Filled while dispatching.
   ir::Input fs{};
@@ -134,6 +135,10 @@ class Lowering {
   std::set<int> reachable_from(int target) const;
   base::Result<void> dispatch_stage(int index);
   base::Result<void> init_stage_base(StageState& st);
+  // The resolver's config for an image-based stage (fetched once), or nullopt
+  // without a resolver.
+  base::Result<std::optional<BaseImageConfig>> image_config(StageState& st);
+  base::Result<std::vector<Command>> image_triggers(StageState& st);
   base::Result<void> dispatch(StageState& st, const Command& cmd);
   std::string line_text(int line, const std::string& fallback) const;
 
@@ -151,6 +156,7 @@ class Lowering {
   std::optional<uint32_t> m_scratch;
   std::optional<uint32_t> m_context;
   std::map<std::pair<std::string, std::string>, uint32_t> m_images;
+  std::deque<ins::Located> m_image_triggers;  // parsed ONBUILD triggers of base images
 };
 
 }  // namespace frontend::lower::detail

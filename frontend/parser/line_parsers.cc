@@ -161,6 +161,11 @@ std::string go_quote(std::string_view text) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
       out += buf;
+    } else if ((c >= 0x80 && c < 0xA0) || (c > 0x7f && is_go_space(c))) {
+      // Not printable for strconv.IsPrint: C1 controls and non-ASCII spaces.
+      char buf[12];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
     } else {
       out.append(text.substr(i, r.width));
     }

@@ -140,6 +140,7 @@ TEST(Heredocs, MarkersAndQuoting) {
 
 TEST(GoQuote, EscapesLikeStrconvQuote) {
   EXPECT_EQ(go_quote("a\"b\\c\n\x01\xff\xC3\xA9"), "\"a\\\"b\\\\c\\n\\x01\\xff\xC3\xA9\"");
+  EXPECT_EQ(go_quote("a\xC2\xA0" "b"), "\"a\\u00a0b\"");
 }
 
 }  // namespace
