@@ -2,15 +2,14 @@
 
 namespace bench {
 
-std::string generate_dockerfile(int instructions) {
-  constexpr int k_per_stage = 500;
+std::string generate_dockerfile(int instructions, int per_stage) {
   std::string out = "# syntax=docker/dockerfile:1\nARG BASE=busybox:1.36\n";
   int emitted = 1;  // the global ARG
   int stage = 0;
   while (emitted < instructions) {
     out += "FROM ${BASE} AS stage" + std::to_string(stage) + "\n";
     ++emitted;
-    for (int i = 1; i < k_per_stage && emitted < instructions; ++i, ++emitted) {
+    for (int i = 1; i < per_stage && emitted < instructions; ++i, ++emitted) {
       std::string n = std::to_string(i);
       switch (i % 8) {
         case 0:

@@ -7,7 +7,9 @@
 namespace bench {
 
 // A Dockerfile with exactly `instructions` instructions spread over stages of
-// at most 500 instructions each; later stages COPY --from earlier ones.
-std::string generate_dockerfile(int instructions);
+// at most `per_stage` instructions each; later stages COPY --from earlier ones.
+// One huge stage (per_stage >= instructions) exposes costs that grow with the
+// environment or the history of a stage.
+std::string generate_dockerfile(int instructions, int per_stage = 500);
 
 }  // namespace bench

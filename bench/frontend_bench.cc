@@ -57,6 +57,16 @@ void BM_ParseCheckLower(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseCheckLower)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+// The same work in a single stage: must stay linear too.
+void BM_ParseCheckLowerOneStage(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const std::string text = bench::generate_dockerfile(n, n);
+  const auto options = bench_options();
+  for (auto _ : state) benchmark::DoNotOptimize(parse_check_lower(text, options));
+  state.counters["instructions"] = static_cast<double>(n);
+}
+BENCHMARK(BM_ParseCheckLowerOneStage)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
 void BM_ParseOnly(benchmark::State& state) {
   const std::string text = bench::generate_dockerfile(static_cast<int>(state.range(0)));
   for (auto _ : state) {

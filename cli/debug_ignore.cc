@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,7 +31,14 @@ void fail(CommandContext& ctx, const base::Error& e) {
 }
 
 void run_ignore_match(const IgnoreMatchOptions& opts, CommandContext& ctx) {
-  auto matcher = frontend::ignore::PatternMatcher::create(opts.patterns);
+  // Each --pattern reads like one line of an ignore file ("/a" is "a").
+  std::vector<std::string> patterns;
+  for (const auto& line : opts.patterns) {
+    auto read = frontend::ignore::read_ignore_patterns(line, "--pattern");
+    if (!read.ok()) return fail(ctx, read.error());
+    patterns.insert(patterns.end(), read->begin(), read->end());
+  }
+  auto matcher = frontend::ignore::PatternMatcher::create(std::move(patterns));
   if (!matcher.ok()) return fail(ctx, matcher.error());
   std::cout << (matcher->excluded(opts.path) ? "true" : "false") << "\n";
   ctx.exit_code = 0;

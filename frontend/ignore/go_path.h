@@ -29,6 +29,9 @@ Rune decode_rune(std::string_view s, size_t pos);
 // four bytes, with the same invalid-byte rule.
 Rune decode_last_rune(std::string_view s, size_t end);
 
+// Appends the UTF-8 form of a valid code point.
+void append_utf8(std::string& out, char32_t c);
+
 // Go's unicode.IsSpace: ASCII blanks, U+0085, U+00A0 and the Unicode
 // White_Space code points.
 bool is_go_space(char32_t r);

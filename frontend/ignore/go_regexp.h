@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "frontend/ignore/go_regexp_syntax.h"
 
 namespace frontend::ignore {
 
@@ -52,13 +53,13 @@ class GoRegexp {
   size_t dfa_states() const { return m_dfa_flags.size(); }
 
   struct Inst {
-    enum class Op : uint8_t { rune_class, split, jump, begin_text, end_text, match };
+    enum class Op : uint8_t { rune_class, split, begin_text, end_text, match };
     Op op = Op::match;
     int out = -1;
     int out1 = -1;   // split only
     int cls = -1;    // rune_class only: index into m_classes
   };
-  using Ranges = std::vector<std::pair<char32_t, char32_t>>;  // sorted, disjoint
+  using Ranges = regexp_syntax::Ranges;
 
  private:
   using StateSet = std::vector<int>;  // sorted instruction ids
@@ -96,8 +97,7 @@ class GoRegexp {
   int m_start = 0;
 
   // Runes are grouped into classes that no instruction tells apart.
-  std::vector<char32_t> m_cuts;            // first rune of each equivalence class
-  std::vector<std::vector<bool>> m_accepts;  // per instruction: eq class -> accepted
+  std::vector<char32_t> m_cuts;  // first rune of each equivalence class
   uint16_t m_ascii_eq[128] = {};
 
   // DFA: m_dfa_next[state * m_eq_count + eq]; state 0 is the initial one.

@@ -7,7 +7,9 @@
 // RUN handling. See docs/architecture-graph.md for the rules.
 //
 // Pure: reads nothing but its arguments (base-image configs come from the
-// optional resolver the caller injects) and never runs anything.
+// optional resolver the caller injects) and never runs anything. Reentrant:
+// concurrent calls share nothing; the resolver is called on the calling
+// thread, at most once per image-based stage.
 
 #include <functional>
 #include <optional>

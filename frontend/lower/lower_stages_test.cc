@@ -128,6 +128,13 @@ TEST(Stages, OnbuildTriggersOfABaseStageRunInTheChild) {
   EXPECT_EQ(runs, 1);
 }
 
+TEST(Stages, OnbuildTriggersExpandInTheChild) {
+  // The trigger is stored as written and expanded where it runs.
+  auto def = must("FROM alpine AS base\nENV DIR=app\nONBUILD WORKDIR /$DIR\nFROM base\nRUN pwd\n");
+  EXPECT_EQ(config(def, ir::ConfigKind::onbuild)->values[0], "WORKDIR /$DIR");
+  EXPECT_EQ(last<ir::Exec>(def).cwd, "/app");
+}
+
 TEST(Stages, DisplayNames) {
   auto def = must("FROM alpine AS build\nWORKDIR /src\nCOPY . .\nRUN make\nLABEL a=b\nFROM build\nRUN x\n");
   EXPECT_TRUE(has_name(def, "[build 1/4] FROM docker.io/library/alpine:latest"));

@@ -39,9 +39,24 @@ class WordSplitter {
     append_utf8(m_word, c);
     m_in_word = true;
   }
-  // Expanded values split on their whitespace.
+  // Expanded values split on their whitespace. Runs of ASCII that are not
+  // whitespace are copied in one go: values can be megabytes long.
   void add_string(std::string_view s) {
-    for (size_t pos = 0; pos < s.size();) {
+    size_t pos = 0;
+    while (pos < s.size()) {
+      const auto byte = static_cast<unsigned char>(s[pos]);
+      if (byte < 0x80 && !is_space(byte)) {
+        size_t end = pos + 1;
+        while (end < s.size()) {
+          const auto b = static_cast<unsigned char>(s[end]);
+          if (b >= 0x80 || is_space(b)) break;
+          ++end;
+        }
+        m_word.append(s.substr(pos, end - pos));
+        m_in_word = true;
+        pos = end;
+        continue;
+      }
       const Decoded d = decode_at(s, pos);
       add_char(d.cp);
       pos += d.width;

@@ -38,10 +38,12 @@ struct WordResult {
   std::vector<std::string> unmatched;  // names referenced but unset, sorted, unique
 };
 
-// Bounds on one process_word()/process_words() call; passing one is an
+// Bounds on one process_word()/process_words() call; exceeding one is an
 // error, never a crash or a hang.
 struct Limits {
-  size_t max_nesting = 1000;              // ${a:-${b:-...}} levels
+  // ${a:-${b:-...}} levels; each costs a few KiB of stack (about 10 KiB in
+  // sanitizer builds), so this stays far below what a thread's stack holds.
+  size_t max_nesting = 100;
   size_t max_result_bytes = 64u << 20;    // the result and any part of it
   uint64_t max_work_steps = 1u << 28;     // bytes copied and read + match steps
 };

@@ -41,7 +41,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lexer.set_skip_unset_env((flags & 16) != 0);
   // Small size and work limits keep every run fast, so that a slow input
   // means a complexity bug rather than legitimately large (bounded) output.
-  lexer.set_limits({.max_nesting = 1000, .max_result_bytes = 1u << 20, .max_work_steps = 1u << 22});
+  frontend::shell::Limits limits;
+  limits.max_result_bytes = 1u << 20;
+  limits.max_work_steps = 1u << 22;
+  lexer.set_limits(limits);
   auto result = lexer.process_word(word, fuzz_env());
   if (result.ok()) {
     // Words never hold empty strings, and names are reported once.

@@ -32,7 +32,7 @@ struct Input {
 
 // ---- sources -------------------------------------------------------------
 
-// The empty filesystem (`FROM scratch`, the base of `COPY --link` layers).
+// The empty filesystem (`FROM scratch`, the base of inline heredoc files).
 struct Scratch {};
 
 struct ImageSource {

@@ -183,6 +183,10 @@ nlohmann::ordered_json to_json_value(const Definition& def) {
 
 namespace {
 
+// Dockerfiles may hold bytes that are not UTF-8; JSON cannot, so such bytes
+// print as U+FFFD instead of failing (digests still cover the exact bytes).
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
 bool has_object(const Json& j) {
   if (j.is_object()) return true;
   if (j.is_array())
@@ -206,14 +210,14 @@ void write(std::string& out, const Json& j, int indent) {
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (!first) out += ",\n";
       first = false;
-      out += inner + Json(it.key()).dump() + ": ";
+      out += inner + dump(Json(it.key())) + ": ";
       write(out, it.value(), indent + 2);
     }
     out += "\n" + pad + "}";
     return;
   }
   if (j.is_array() && !j.empty()) {
-    std::string flat = j.dump();
+    std::string flat = dump(j);
     if (!has_object(j) && flat.size() <= 100) {
       // dump() writes [1,2]; add the space after commas between elements.
       out += "[";
@@ -237,7 +241,7 @@ void write(std::string& out, const Json& j, int indent) {
     out += "\n" + pad + "]";
     return;
   }
-  out += j.dump();
+  out += dump(j);
 }
 
 }  // namespace

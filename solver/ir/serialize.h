@@ -14,6 +14,8 @@ namespace ir {
 
 // {"schema", "target", "terminal", "stages": [...], "ops": [{"index", "kind",
 // "digest", "inputs", <kind fields>, "info": {side table}}]}. `def` must pass validate().
+// Strings are the Dockerfile's bytes: dump the value with
+// error_handler_t::replace, as to_json does, since they need not be UTF-8.
 nlohmann::ordered_json to_json_value(const Definition& def);
 // to_json_value(def) dumped with two-space indentation and a final newline.
 std::string to_json(const Definition& def);

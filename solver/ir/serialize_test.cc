@@ -57,6 +57,14 @@ TEST(Json, ByteIdenticalForEqualDefinitions) {
   EXPECT_LT(a.find("\"index\": 0"), a.find("\"kind\": \"context\""));
 }
 
+TEST(Json, InvalidUtf8IsReplacedNotThrown) {
+  Definition def = two_stage();
+  std::get<Exec>(def.ops[2]).argv.back() = "echo \xff";
+  std::string out = to_json(def);
+  EXPECT_NE(out.find("echo \xef\xbf\xbd"), std::string::npos);  // U+FFFD
+  EXPECT_NE(to_dot(def).find("echo"), std::string::npos);
+}
+
 TEST(Dot, ClustersPerStageAndLabelledSideEdges) {
   std::string dot = to_dot(two_stage());
   EXPECT_EQ(dot, to_dot(two_stage()));

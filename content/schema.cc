@@ -1,0 +1,93 @@
+#include "content/schema.h"
+
+#include <string>
+
+namespace content {
+
+namespace {
+
+// Digests are stored as "sha256:<hex>" text; times as Unix nanoseconds.
+// The *_blobs tables say which blobs an owner keeps alive; garbage collection
+// deletes a blob only when no row in any of them names it.
+constexpr std::string_view k_v1 = R"sql(
+CREATE TABLE images (
+  name        TEXT PRIMARY KEY,
+  media_type  TEXT NOT NULL,
+  digest      TEXT NOT NULL,
+  size        INTEGER NOT NULL CHECK (size >= 0),
+  created     INTEGER NOT NULL,
+  last_used   INTEGER NOT NULL
+);
+CREATE TABLE image_blobs (
+  image   TEXT NOT NULL REFERENCES images(name) ON DELETE CASCADE,
+  digest  TEXT NOT NULL,
+  PRIMARY KEY (image, digest)
+) WITHOUT ROWID;
+CREATE INDEX image_blobs_digest ON image_blobs(digest);
+
+CREATE TABLE cache_records (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  created    INTEGER NOT NULL,
+  last_used  INTEGER NOT NULL
+);
+CREATE TABLE cache_blobs (
+  record  TEXT NOT NULL REFERENCES cache_records(key) ON DELETE CASCADE,
+  digest  TEXT NOT NULL,
+  PRIMARY KEY (record, digest)
+) WITHOUT ROWID;
+CREATE INDEX cache_blobs_digest ON cache_blobs(digest);
+
+CREATE TABLE leases (
+  id       TEXT PRIMARY KEY,
+  created  INTEGER NOT NULL,
+  pid      INTEGER NOT NULL
+);
+CREATE TABLE lease_blobs (
+  lease   TEXT NOT NULL REFERENCES leases(id) ON DELETE CASCADE,
+  digest  TEXT NOT NULL,
+  PRIMARY KEY (lease, digest)
+) WITHOUT ROWID;
+CREATE INDEX lease_blobs_digest ON lease_blobs(digest);
+)sql";
+
+}  // namespace
+
+const std::vector<std::string_view>& schema_migrations() {
+  static const std::vector<std::string_view> k_steps = {k_v1};
+  return k_steps;
+}
+
+base::Result<int64_t> schema_version(sql::Db& db) {
+  TRY_ASSIGN(auto exists, db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                     "name = 'schema_version'"));
+  TRY_ASSIGN(bool has_table, exists.step());
+  if (!has_table) return int64_t{0};
+  TRY_ASSIGN(auto query, db.prepare("SELECT version FROM schema_version"));
+  TRY_ASSIGN(bool row, query.step());
+  if (!row) return base::make_error("database " + db.path() + ": schema_version table is empty");
+  return query.integer(0);
+}
+
+base::Result<void> migrate(sql::Db& db, int64_t target) {
+  const auto& steps = schema_migrations();
+  if (target < 0 || target > static_cast<int64_t>(steps.size()))
+    return base::make_error("no schema version " + std::to_string(target));
+  TRY_ASSIGN(auto tx, sql::Transaction::begin(db, sql::Transaction::Kind::write));
+  TRY_ASSIGN(int64_t current, schema_version(db));
+  if (current > static_cast<int64_t>(steps.size()))
+    return base::make_error("database " + db.path() + " has schema version " +
+                            std::to_string(current) + ", newer than this kiln supports (" +
+                            std::to_string(steps.size()) + "); upgrade kiln");
+  if (current >= target) return tx.commit();
+  if (current == 0) TRY(db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)"));
+  for (int64_t v = current; v < target; ++v)
+    TRY(with_context(db.exec(steps[static_cast<size_t>(v)]),
+                     "migrating " + db.path() + " to schema version " + std::to_string(v + 1)));
+  TRY(db.exec("DELETE FROM schema_version"));
+  TRY_ASSIGN(auto set, db.prepare("INSERT INTO schema_version (version) VALUES (?1)"));
+  TRY(set.bind(1, target).run());
+  return tx.commit();
+}
+
+}  // namespace content

@@ -1,0 +1,108 @@
+#pragma once
+// A thin RAII layer over SQLite for the metadata database: Db (one
+// connection), Statement (one prepared statement) and Transaction. Errors
+// carry SQLite's message and the statement that failed.
+//
+// Connections are opened in WAL mode with foreign keys on and a busy timeout,
+// so concurrent kiln processes wait for each other instead of failing. A Db is
+// not thread-safe (callers serialize), and it must never cross fork(): a child
+// opens its own.
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace content::sql {
+
+using base::Result;
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
+
+  // Parameters are 1-based, as in SQLite.
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, int64_t value);
+  Statement& bind_null(int index);
+
+  // Runs until the next row: true when a row is available, false when done.
+  Result<bool> step();
+  // step() until done, for statements that return no rows.
+  Result<void> run();
+  void reset();
+
+  std::string text(int column) const;  // 0-based; NULL reads as ""
+  int64_t integer(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  struct Finalizer {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+  sqlite3* m_db;
+  std::unique_ptr<sqlite3_stmt, Finalizer> m_stmt;
+  std::optional<base::Error> m_bind_error;
+};
+
+class Db {
+ public:
+  struct Options {
+    std::chrono::milliseconds busy_timeout{30'000};
+  };
+  // Opens (creating if needed) the database file and configures the connection.
+  static Result<Db> open(const std::string& path, Options options);
+  static Result<Db> open(const std::string& path) { return open(path, Options{}); }
+
+  Result<void> exec(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+  // Prepares, binds (parameters ?1, ?2, ... in order) and runs a statement
+  // that returns no rows.
+  template <class... Args>
+  Result<void> run(std::string_view sql, const Args&... args) {
+    TRY_ASSIGN(auto stmt, prepare(sql));
+    int index = 0;
+    (stmt.bind(++index, args), ...);
+    return stmt.run();
+  }
+  // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+  int64_t changes() const { return sqlite3_changes64(m_db.get()); }
+  const std::string& path() const { return m_path; }
+  sqlite3* handle() const { return m_db.get(); }
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+  Db(std::string path, sqlite3* db) : m_path(std::move(path)), m_db(db) {}
+  std::string m_path;
+  std::unique_ptr<sqlite3, Closer> m_db;
+};
+
+// A transaction that rolls back unless committed. `write` transactions take
+// the database's write lock at BEGIN (BEGIN IMMEDIATE): upgrading a read
+// transaction later could fail with SQLITE_BUSY without waiting, which is how
+// concurrent writers deadlock-fail in WAL mode.
+class Transaction {
+ public:
+  enum class Kind { read, write };
+  static Result<Transaction> begin(Db& db, Kind kind);
+  ~Transaction();
+  Transaction(Transaction&& other) noexcept : m_db(std::exchange(other.m_db, nullptr)) {}
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+
+  Result<void> commit();
+
+ private:
+  explicit Transaction(Db* db) : m_db(db) {}
+  Db* m_db;  // null once committed or rolled back
+};
+
+}  // namespace content::sql
