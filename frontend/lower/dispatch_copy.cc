@@ -89,7 +89,7 @@ static base::Result<void> dispatch_copy_common(Lowering& lw, StageState& st, con
     if (!h.expand) continue;
     shell::Lexer raw('\\');  // BuildKit reads heredoc bodies with the default escape
     raw.set_raw_quotes(true);  // a heredoc body keeps its quotes
-    auto r = raw.process_word(h.content, st.env.lookup());
+    auto r = raw.process_word(h.content, lookup_in(st.env));
     if (!r.ok()) return lw.error_at(cmd, r.error().message);
     h.content = r->result;
   }

@@ -103,7 +103,7 @@ base::Result<void> Lowering::dispatch_run(StageState& st, const Command& cmd, co
 
   // Mounts: re-read each spec with its values expanded (all but from=).
   auto expander = [&](const std::string& word) -> base::Result<std::string> {
-    auto r = m_lexer.process_word(word, st.env.lookup());
+    auto r = m_lexer.process_word(word, lookup_in(st.env));
     if (!r.ok()) return base::make_error(r.error().message);
     return std::move(r->result);
   };
@@ -182,10 +182,8 @@ base::Result<void> Lowering::dispatch_run(StageState& st, const Command& cmd, co
   std::stable_sort(exec.mounts.begin(), exec.mounts.end(),
                    [](const ir::Mount& a, const ir::Mount& b) { return a.target < b.target; });
 
-  EnvList env = st.env;
-  if (!first_ssh_target.empty() && !env.get("SSH_AUTH_SOCK")) env.set("SSH_AUTH_SOCK", first_ssh_target);
-  exec.env = env.items();
-  std::sort(exec.env.begin(), exec.env.end());
+  exec.env = st.env;  // a snapshot: O(1), shares the entries
+  if (!first_ssh_target.empty() && !exec.env.find("SSH_AUTH_SOCK")) exec.env.set("SSH_AUTH_SOCK", first_ssh_target);
   exec.proxy_env = m_proxy_env;
   exec.cwd = st.cwd;
   exec.user = st.user;

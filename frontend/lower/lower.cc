@@ -29,26 +29,27 @@ constexpr const char* k_default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin
 // ---- EnvList -------------------------------------------------------------------
 
 void EnvList::set(const std::string& key, const std::string& value) {
-  for (auto& kv : m_items)
-    if (kv.first == key) {
-      kv.second = value;
-      return;
-    }
+  auto [it, added] = m_index.try_emplace(key, m_items.size());
+  if (!added) {
+    m_items[it->second].second = value;
+    return;
+  }
   m_items.emplace_back(key, value);
 }
 
 std::optional<std::string> EnvList::get(std::string_view key) const {
-  for (const auto& kv : m_items)
-    if (kv.first == key) return kv.second;
-  return std::nullopt;
+  auto it = m_index.find(std::string(key));
+  if (it == m_index.end()) return std::nullopt;
+  return m_items[it->second].second;
 }
 
 shell::EnvLookup EnvList::lookup() const {
-  // Copies the list: the lookup may outlive later changes of this EnvList.
-  auto items = m_items;
-  return [items](std::string_view name) -> std::optional<std::string> {
-    for (const auto& kv : items)
-      if (kv.first == name) return kv.second;
+  return [this](std::string_view name) { return get(name); };
+}
+
+shell::EnvLookup lookup_in(const ir::EnvMap& env) {
+  return [&env](std::string_view name) -> std::optional<std::string> {
+    if (const std::string* v = env.find(name)) return *v;
     return std::nullopt;
   };
 }
@@ -175,12 +176,11 @@ std::string Lowering::display_text(const StageState& st, const Command& cmd) con
   bool is_run = std::holds_alternative<ins::RunInstr>(cmd.located->instr);
   shell::Lexer lexer(m_df.escape_token);
   lexer.set_raw_quotes(is_run);
-  auto env = st.env.lookup();
   // RUN keeps unset variables as written (the shell will see them).
-  shell::EnvLookup lookup = [env, is_run](std::string_view name) -> std::optional<std::string> {
-    auto v = env(name);
-    if (!v && is_run) return "$" + std::string(name);
-    return v;
+  shell::EnvLookup lookup = [&st, is_run](std::string_view name) -> std::optional<std::string> {
+    if (const std::string* v = st.env.find(name)) return *v;
+    if (is_run) return "$" + std::string(name);
+    return std::nullopt;
   };
   auto r = lexer.process_word(text, lookup);
   return r.ok() ? r->result : text;
@@ -248,14 +248,14 @@ ir::OpInfo Lowering::info(const StageState& st, const Command& cmd, std::string 
 
 base::Result<std::string> Lowering::expand(const StageState& st, const Command& cmd,
                                            const std::string& word) const {
-  auto r = m_lexer.process_word(word, st.env.lookup());
+  auto r = m_lexer.process_word(word, lookup_in(st.env));
   if (!r.ok()) return error_at(cmd, r.error().message);
   return std::move(r->result);
 }
 
 base::Result<std::vector<std::string>> Lowering::expand_words(const StageState& st, const Command& cmd,
                                                               const std::string& word) const {
-  auto r = m_lexer.process_words(word, st.env.lookup());
+  auto r = m_lexer.process_words(word, lookup_in(st.env));
   if (!r.ok()) return error_at(cmd, r.error().message);
   return std::move(*r);
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -22,17 +23,23 @@ namespace ins = frontend::instructions;
 uint32_t add_input(std::vector<ir::Input>& inputs, ir::Input in);
 
 // An ordered environment: keys unique, replacing keeps the original position
-// (BuildKit's EnvList / AddOrReplace).
+// (BuildKit's EnvList / AddOrReplace). Indexed: set and get are O(1).
 class EnvList {
  public:
   void set(const std::string& key, const std::string& value);
   std::optional<std::string> get(std::string_view key) const;
   const std::vector<std::pair<std::string, std::string>>& items() const { return m_items; }
+  // Reads this list as it is when called: valid while the list lives.
   shell::EnvLookup lookup() const;
 
  private:
   std::vector<std::pair<std::string, std::string>> m_items;
+  std::unordered_map<std::string, size_t> m_index;  // key → position in m_items
 };
+
+// An expansion lookup over `env`, which must outlive it. Borrows: no copy of
+// the environment per expanded word.
+shell::EnvLookup lookup_in(const ir::EnvMap& env);
 
 // The image config as far as later instructions depend on it.
 struct ImageConfig {
@@ -69,7 +76,9 @@ struct StageState {
   bool dispatched = false;
   // Filled while dispatching.
   ir::Input fs{};
-  EnvList env;  // expansion and RUN environment: image ENV + ENV + ARG values
+  // Expansion and RUN environment: image ENV + ENV + ARG values. Persistent:
+  // each RUN keeps a snapshot sharing all unchanged entries.
+  ir::EnvMap env;
   std::string cwd = "/";
   std::string user;
   ImageConfig image;
@@ -156,6 +165,7 @@ class Lowering {
   std::optional<uint32_t> m_scratch;
   std::optional<uint32_t> m_context;
   std::map<std::pair<std::string, std::string>, uint32_t> m_images;
+  std::unordered_map<std::string, int> m_stage_by_name;  // registered stages; the last declaration wins
   std::deque<ins::Located> m_image_triggers;  // parsed ONBUILD triggers of base images
 };
 

@@ -66,7 +66,10 @@ base::Result<void> Lowering::build_states() {
     // lower-cased name); anything else is an image.
     if (auto it = by_name.find(st.base_name); it != by_name.end()) st.base = it->second;
     int idx = static_cast<int>(m_states.size());
-    if (!st.name.empty()) by_name[st.name] = idx;
+    if (!st.name.empty()) {
+      by_name[st.name] = idx;
+      m_stage_by_name[st.name] = idx;
+    }
     m_states.push_back(std::move(st));
   }
   return {};
@@ -86,11 +89,7 @@ base::Result<int> Lowering::resolve_from(const std::string& from, bool allow_ind
       return static_cast<int>(*idx);
     }
   }
-  std::string name = lower_case(from);
-  int found = -1;
-  for (size_t i = 0; i < registered; ++i)
-    if (m_states[i].name == name) found = static_cast<int>(i);  // the last declaration wins
-  if (found >= 0) return found;
+  if (auto it = m_stage_by_name.find(lower_case(from)); it != m_stage_by_name.end()) return it->second;
   for (size_t i = registered; i < m_states.size(); ++i)
     if (m_states[i].base_name == from) return static_cast<int>(i);
   StageState image;

@@ -10,7 +10,7 @@ void hash_strings(base::Hasher& h, const std::vector<std::string>& values) {
   for (const auto& v : values) h.str(v);
 }
 
-void hash_pairs(base::Hasher& h, const std::vector<std::pair<std::string, std::string>>& pairs) {
+void hash_pairs(base::Hasher& h, const EnvMap& pairs) {
   h.list(pairs.size());
   for (const auto& [k, v] : pairs) h.str(k).str(v);
 }

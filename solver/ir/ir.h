@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "solver/ir/env_map.h"
 #include "solver/ir/platform.h"
 
 namespace ir {
@@ -98,7 +99,7 @@ struct Mount {
 // after the process exited successfully.
 struct Exec {
   std::vector<std::string> argv{};
-  std::vector<std::pair<std::string, std::string>> env{};  // sorted by name, unique
+  EnvMap env{};  // sorted by name, unique; shares structure with the step before
   std::string cwd = "/";
   std::string user{};  // "" = root
   NetworkMode network = NetworkMode::sandbox;

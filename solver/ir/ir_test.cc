@@ -85,7 +85,7 @@ TEST(Digests, EveryFieldAndInputCounts) {
   EXPECT_TRUE(changed([](Definition& d) { std::get<Exec>(d.ops[1]).cwd = "/src"; }, 1));
   EXPECT_TRUE(changed([](Definition& d) { std::get<Exec>(d.ops[1]).user = "nobody"; }, 1));
   EXPECT_TRUE(changed([](Definition& d) { std::get<Exec>(d.ops[1]).network = NetworkMode::none; }, 1));
-  EXPECT_TRUE(changed([](Definition& d) { std::get<Exec>(d.ops[1]).env.push_back({"X", "1"}); }, 1));
+  EXPECT_TRUE(changed([](Definition& d) { std::get<Exec>(d.ops[1]).env.set("X", "1"); }, 1));
   EXPECT_TRUE(changed([](Definition& d) { std::get<Exec>(d.ops[1]).mounts.push_back(Mount{.type = MountType::tmpfs, .target = "/t"}); }, 1));
   // Upstream changes propagate to every later op.
   EXPECT_TRUE(changed([](Definition& d) { std::get<ImageSource>(d.ops[0]).ref = "docker.io/library/busybox:latest"; }, 4));

@@ -21,6 +21,12 @@ Json pairs_json(const std::vector<std::pair<std::string, std::string>>& pairs) {
   return out;
 }
 
+Json pairs_json(const EnvMap& pairs) {
+  Json out = Json::array();
+  for (const auto& [k, v] : pairs) out.push_back(Json::array({k, v}));
+  return out;
+}
+
 Json mount_json(const Mount& m) {
   Json j;
   j["type"] = mount_type_name(m.type);
