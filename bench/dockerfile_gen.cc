@@ -46,4 +46,19 @@ std::string generate_dockerfile(int instructions, int per_stage) {
   return out;
 }
 
+std::string generate_env_heavy_dockerfile(int instructions) {
+  std::string out = "FROM busybox:1.36\n";
+  for (int i = 1; i < instructions; ++i) {
+    std::string n = std::to_string(i / 5);
+    switch (i % 5) {
+      case 0: out += "ENV E" + n + "=v" + n + " PATH=/opt/" + n + "/bin:/usr/bin:/bin\n"; break;
+      case 1: out += "ARG A" + n + "=${E" + n + "}-a\n"; break;
+      case 2: out += "RUN echo $E" + n + " ${A" + n + "} > /tmp/" + n + "\n"; break;
+      case 3: out += "WORKDIR /w/${A" + n + "}\n"; break;
+      default: out += "COPY --chown=${E" + n + "} f" + n + " ./\n"; break;
+    }
+  }
+  return out;
+}
+
 }  // namespace bench

@@ -12,4 +12,9 @@ namespace bench {
 // environment or the history of a stage.
 std::string generate_dockerfile(int instructions, int per_stage = 500);
 
+// One stage of `instructions` instructions that keeps growing its
+// environment: every ENV and ARG declares a new name (values stay short) and
+// the RUN, WORKDIR and COPY steps between them read the latest ones.
+std::string generate_env_heavy_dockerfile(int instructions);
+
 }  // namespace bench

@@ -10,6 +10,7 @@
 
 #include "base/fs.h"
 #include "cli/debug_commands.h"
+#include "cli/dockerfile_input.h"
 #include "frontend/ignore/ignore_file.h"
 #include "frontend/instructions/instructions.h"
 #include "frontend/lower/lower.h"
@@ -29,19 +30,6 @@ struct GraphOptions {
   std::string context;
   std::string format = "json";
 };
-
-base::Result<std::string> read_dockerfile(const std::string& file) {
-  if (file == "-") {
-    std::string text;
-    char buf[65536];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) text.append(buf, n);
-    if (std::ferror(stdin)) return base::make_error("cannot read the Dockerfile from standard input");
-    return text;
-  }
-  base::RealFs fs;
-  return fs.read_file(file);
-}
 
 // --build-arg K=V, or K alone to take the value from kiln's environment (an
 // unset variable leaves the arg undefined, as docker does).
@@ -66,7 +54,6 @@ base::Result<std::string> run(const GraphOptions& opts) {
   frontend::lower::LowerOptions lower_opts;
   lower_opts.build_args = build_args(opts.build_args);
   lower_opts.target = opts.target;
-  lower_opts.source_text = text;
   if (!opts.platform.empty()) {
     TRY_ASSIGN(lower_opts.target_platform, base::with_context(ir::parse_platform(opts.platform), "--platform"));
   }

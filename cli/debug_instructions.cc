@@ -9,6 +9,7 @@
 
 #include "base/fs.h"
 #include "cli/debug_commands.h"
+#include "cli/dockerfile_input.h"
 #include "frontend/instructions/instructions.h"
 #include "frontend/instructions/instructions_json.h"
 #include "frontend/parser/parser.h"
@@ -20,19 +21,6 @@ namespace {
 struct InstructionsOptions {
   std::string file;
 };
-
-base::Result<std::string> read_dockerfile(const std::string& file) {
-  if (file == "-") {
-    std::string text;
-    char buf[65536];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) text.append(buf, n);
-    if (std::ferror(stdin)) return base::make_error("cannot read the Dockerfile from standard input");
-    return text;
-  }
-  base::RealFs fs;
-  return fs.read_file(file);
-}
 
 void run_instructions(const InstructionsOptions& opts, CommandContext& ctx) {
   ctx.exit_code = 1;

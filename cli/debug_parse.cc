@@ -8,6 +8,7 @@
 
 #include "base/fs.h"
 #include "cli/debug_commands.h"
+#include "cli/dockerfile_input.h"
 #include "frontend/parser/ast_json.h"
 #include "frontend/parser/parser.h"
 
@@ -19,21 +20,8 @@ struct ParseOptions {
   std::string file;
 };
 
-base::Result<std::string> read_input(const std::string& file) {
-  if (file == "-") {
-    std::string text;
-    char buf[65536];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) text.append(buf, n);
-    if (std::ferror(stdin)) return base::make_error("cannot read the Dockerfile from standard input");
-    return text;
-  }
-  base::RealFs fs;
-  return fs.read_file(file);
-}
-
 void run_parse(const ParseOptions& opts, CommandContext& ctx) {
-  base::Result<std::string> text = read_input(opts.file);
+  base::Result<std::string> text = read_dockerfile(opts.file);
   if (!text.ok()) {
     std::cerr << "error: " << text.error().render() << "\n";
     ctx.exit_code = 1;

@@ -1,6 +1,6 @@
 // Several real processes (fork) working on one root at once: writing the same
 // and different blobs, tagging contended and private names, reading each
-// other's images and collecting garbage. Afterwards every process must have
+// other's images, cleaning tmp/ and collecting garbage. Afterwards every process must have
 // succeeded and the store must pass fsck.
 //
 // The parent holds no SQLite connection while forking: connections must not
@@ -66,6 +66,11 @@ int worker(const std::string& root, int id) {
     }
     if (round % 5 == 4) {
       if (auto r = collect_garbage(*meta, *blobs); !r) return fail(r.error());
+    }
+    // Opening cleans tmp/ while the other processes are mid-write: it must
+    // remove nothing of theirs (their commits would fail).
+    if (round % 3 == 1) {
+      if (auto r = ContentStore::open(root); !r) return fail(r.error());
     }
   }
   return 0;

@@ -9,8 +9,9 @@
 // at BEGIN, so concurrent kiln processes serialize their writes (waiting up
 // to the busy timeout) and never see each other's partial changes; a process
 // killed mid-transaction leaves the last committed state (WAL rollback).
-// Thread-safe: calls are serialized on an internal mutex. Do not share one
-// across fork(); a child process opens its own.
+// Thread-safe: calls are serialized on an internal mutex, so callbacks run
+// inside a call (`check`, `with_write_lock`'s function) must not call the same
+// store. Do not share one across fork(); a child process opens its own.
 
 #include <cstdint>
 #include <functional>

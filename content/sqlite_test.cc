@@ -62,6 +62,25 @@ TEST(Sqlite, ErrorsNameTheStatement) {
   EXPECT_NE(dup.error().message.find("UNIQUE constraint failed: u.v"), std::string::npos);
 }
 
+TEST(Sqlite, WritersWaitForTheWriteLockUpToTheBusyTimeout) {
+  TempDir dir;
+  auto holder = *Db::open(dir.path() + "/kiln.db");
+  ASSERT_TRUE(holder.exec("CREATE TABLE t (v INTEGER)").ok());
+  auto impatient = *Db::open(dir.path() + "/kiln.db", Db::Options{std::chrono::milliseconds(50)});
+  {
+    auto tx = *Transaction::begin(holder, Transaction::Kind::write);
+    auto blocked = Transaction::begin(impatient, Transaction::Kind::write);
+    ASSERT_FALSE(blocked.ok());
+    EXPECT_NE(blocked.error().message.find("database is locked"), std::string::npos);
+    // Readers are not blocked by a writer in WAL mode.
+    auto read = Transaction::begin(impatient, Transaction::Kind::read);
+    ASSERT_TRUE(read.ok());
+    EXPECT_EQ(count(impatient, "t"), 0);
+  }
+  auto tx = Transaction::begin(impatient, Transaction::Kind::write);
+  EXPECT_TRUE(tx.ok());
+}
+
 TEST(Schema, MigratesFromEmptyOnceAndRecordsVersion) {
   TempDir dir;
   auto db = *Db::open(dir.path() + "/kiln.db");

@@ -12,7 +12,9 @@
 // holds it exclusively while it scans. `.lock` itself is never removed.
 //
 // Thread-safe and process-safe; flocks are per open file description, so two
-// TmpDir objects in one process also exclude each other correctly.
+// TmpDir objects in one process also exclude each other correctly. Claim fds
+// are O_CLOEXEC: processes we exec (RUN steps) never inherit a claim, though a
+// plain fork() child shares its parent's claims until it exits.
 
 #include <string>
 #include <string_view>

@@ -9,6 +9,9 @@ Result<nlohmann::json> parse_json(std::string_view bytes) {
     return nlohmann::json::parse(bytes.begin(), bytes.end());
   } catch (const nlohmann::json::parse_error& e) {
     return make_error("malformed JSON at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::exception&) {
+    // out_of_range: a number too large for any JSON number type we keep.
+    return make_error("malformed JSON: number out of range");
   }
 }
 

@@ -13,6 +13,12 @@ TEST(JsonFields, ParseErrorGivesByteOffset) {
   EXPECT_NE(r.error().message.find("malformed JSON at byte"), std::string::npos);
 }
 
+TEST(JsonFields, HugeNumberIsAnErrorNotAnException) {
+  auto r = parse_json(R"({"size": 1e400})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "malformed JSON: number out of range");
+}
+
 TEST(JsonFields, CanonicalJsonSortsKeysAndDropsWhitespace) {
   auto j = doc(R"({ "b": 1, "a": {"d": [1, 2], "c": "x"} })");
   EXPECT_EQ(canonical_json(j), R"({"a":{"c":"x","d":[1,2]},"b":1})");

@@ -1,8 +1,12 @@
 #include "frontend/ignore/pattern_matcher.h"
 
+#include <re2/re2.h>
+
+#include <optional>
 #include <utility>
 
 #include "frontend/ignore/go_path.h"
+#include "frontend/ignore/re2_regexp.h"
 
 namespace frontend::ignore {
 namespace {
@@ -45,6 +49,64 @@ base::Result<std::optional<Prepared>> prepare(std::string_view raw) {
   return std::optional<Prepared>{std::move(p)};
 }
 
+// Fills required_prefix and required_text from the pattern's literal runs,
+// for patterns whose every character means the same to filepath.Match and to
+// the translated expression: printable ASCII literals, '*', '?', "**/" and
+// plain classes. Anything else ('\\', '^' outside a class, "[:", non-ASCII
+// bytes inside a class) leaves both empty. A run next to "**" is cut there,
+// since "**/" may stand for nothing.
+void find_required_text(PatternMatcher::Compiled& c) {
+  std::string_view p = c.cleaned;
+  std::vector<std::string_view> runs;
+  bool leading = true;  // the current run starts the pattern
+  size_t run_start = 0;
+  std::string prefix;
+  auto close_run = [&](size_t end) {
+    if (end > run_start) {
+      if (leading) prefix = std::string(p.substr(run_start, end - run_start));
+      runs.push_back(p.substr(run_start, end - run_start));
+    }
+    leading = false;
+  };
+  for (size_t i = 0; i < p.size();) {
+    const unsigned char ch = static_cast<unsigned char>(p[i]);
+    if (ch == '\\' || ch == '^' || ch < 0x20 || ch == 0x7F) return;
+    if (ch == '*' || ch == '?') {
+      close_run(i);
+      const bool double_star = ch == '*' && i + 1 < p.size() && p[i + 1] == '*';
+      i += double_star ? 2 : 1;
+      if (double_star && i < p.size() && p[i] == '/') ++i;
+      run_start = i;
+    } else if (ch == '[') {
+      close_run(i);
+      const size_t end = p.find(']', i + 1);
+      if (end == std::string_view::npos) return;
+      const std::string_view body = p.substr(i + 1, end - i - 1);
+      if (body.find_first_of("[\\") != std::string_view::npos) return;
+      for (char b : body) {
+        if (static_cast<unsigned char>(b) >= 0x80) return;
+      }
+      i = end + 1;
+      run_start = i;
+    } else if (ch == ']') {
+      return;
+    } else if (ch >= 0x80) {
+      close_run(i);
+      ++i;
+      run_start = i;
+    } else {
+      ++i;
+    }
+  }
+  close_run(p.size());
+  c.required_prefix = std::move(prefix);
+  std::string_view longest;
+  for (std::string_view r : runs) {
+    if (r.size() > longest.size()) longest = r;
+  }
+  if (longest.size() > c.required_prefix.size()) c.required_text = std::string(longest);
+}
+
 base::Result<PatternMatcher::Compiled> compile_prepared(Prepared p) {
   PatternMatcher::Compiled c;
   Translation t = translate_pattern(p.cleaned);
@@ -52,14 +114,22 @@ base::Result<PatternMatcher::Compiled> compile_prepared(Prepared p) {
   c.cleaned = std::move(p.cleaned);
   c.exclusion = p.exclusion;
   if (c.kind == PatternMatcher::Kind::regexp) {
-    auto re = GoRegexp::compile(t.regexp);
+    auto re = compile_go_regexp(t.regexp);
     if (!re.ok()) {
       base::Error e = std::move(re).error();
       e.message = "syntax error in pattern " + quoted(c.cleaned) + ": " + e.message;
       return e;
     }
-    c.regexp_source = std::move(t.regexp);
     c.regexp = std::move(re).value();
+    const std::string extended = with_parents(t.regexp);
+    if (!extended.empty()) {
+      auto or_parent = compile_go_regexp(extended);
+      // The extension cannot break a valid expression; if RE2 still refuses
+      // it (memory), parents are checked one by one.
+      if (or_parent.ok()) c.regexp_or_parent = std::move(or_parent).value();
+    }
+    c.regexp_source = std::move(t.regexp);
+    find_required_text(c);
   }
   return c;
 }
@@ -108,20 +178,70 @@ bool is_clean(std::string_view path) {
   }
 }
 
-bool match_one(const PatternMatcher::Compiled& p, std::string_view path) {
+// A path as the string comparisons see it and as RE2 sees it.
+struct Subject {
+  std::string_view raw;
+  std::string_view text;  // text_for_regexp(raw)
+};
+
+// Subject{"/", "/"}: the extra parent of a root child.
+constexpr Subject k_root{"/", "/"};
+
+// The cheap necessary conditions of find_required_text, on the raw path
+// (they hold only ASCII).
+bool may_match(const PatternMatcher::Compiled& p, std::string_view raw) {
+  if (!starts_with(raw, p.required_prefix)) return false;
+  return p.required_text.empty() || raw.find(p.required_text) != std::string_view::npos;
+}
+
+bool match_one(const PatternMatcher::Compiled& p, Subject path) {
   switch (p.kind) {
     case PatternMatcher::Kind::exact:
-      return path == p.cleaned;
+      return path.raw == p.cleaned;
     case PatternMatcher::Kind::prefix:
-      return starts_with(path, std::string_view(p.cleaned).substr(0, p.cleaned.size() - 2));
+      return starts_with(path.raw, std::string_view(p.cleaned).substr(0, p.cleaned.size() - 2));
     case PatternMatcher::Kind::suffix: {
       std::string_view suffix = std::string_view(p.cleaned).substr(2);
-      if (ends_with(path, suffix)) return true;
+      if (ends_with(path.raw, suffix)) return true;
       // "**/foo" also matches "foo" itself.
-      return suffix[0] == '/' && path == suffix.substr(1);
+      return suffix[0] == '/' && path.raw == suffix.substr(1);
     }
     case PatternMatcher::Kind::regexp:
-      return p.regexp->matches(path);
+      // Go's MatchString: a search; the expression carries its own anchors.
+      return may_match(p, path.raw) && re2::RE2::PartialMatch(path.text, *p.regexp);
+  }
+  return false;
+}
+
+bool matches_self_or_parents(const PatternMatcher::Compiled& p, Subject path) {
+  using Kind = PatternMatcher::Kind;
+  // Parents are the prefixes ending just before each '/' (the reference
+  // splits filepath.Dir(path)); for "/x" it also tries "/".
+  const std::string_view raw = path.raw;
+  const bool root_child = !raw.empty() && raw[0] == '/' && raw.find('/', 1) == std::string_view::npos;
+  if (root_child && match_one(p, k_root)) return true;
+  switch (p.kind) {
+    case Kind::regexp:
+      if (!may_match(p, raw)) return false;
+      if (p.regexp_or_parent) return re2::RE2::PartialMatch(path.text, *p.regexp_or_parent);
+      break;
+    case Kind::exact:
+      // The path itself or the parent that is exactly as long as the pattern.
+      return starts_with(raw, p.cleaned) && (raw.size() == p.cleaned.size() || raw[p.cleaned.size()] == '/');
+    case Kind::prefix:
+      return match_one(p, path);  // a parent starting with the prefix implies the path does
+    case Kind::suffix:
+      break;
+  }
+  if (match_one(p, path)) return true;
+  // Both spellings have their '/' at the same places relative to the
+  // components, but not at the same offsets: cut each at its own.
+  size_t j = 0;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '/') continue;
+    j = path.text.find('/', j);
+    if (match_one(p, Subject{raw.substr(0, i), path.text.substr(0, j)})) return true;
+    ++j;
   }
   return false;
 }
@@ -230,30 +350,6 @@ std::vector<PatternMatcher::PatternInfo> PatternMatcher::patterns() const {
   return out;
 }
 
-bool PatternMatcher::matches_self_or_parents(const Compiled& p, std::string_view path) const {
-  // Parents are the prefixes ending just before each '/' (the reference
-  // splits filepath.Dir(path)); for "/x" it also tries "/".
-  const bool root_child = !path.empty() && path[0] == '/' && path.find('/', 1) == std::string_view::npos;
-  if (root_child && match_one(p, "/")) return true;
-  switch (p.kind) {
-    case Kind::regexp:
-      return p.regexp->matches(path, GoRegexp::Prefixes::at_slashes);
-    case Kind::exact:
-      // The path itself or the parent that is exactly as long as the pattern.
-      return starts_with(path, p.cleaned) &&
-             (path.size() == p.cleaned.size() || path[p.cleaned.size()] == '/');
-    case Kind::prefix:
-      return match_one(p, path);  // a parent starting with the prefix implies the path does
-    case Kind::suffix:
-      break;
-  }
-  if (match_one(p, path)) return true;
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '/' && match_one(p, path.substr(0, i))) return true;
-  }
-  return false;
-}
-
 bool PatternMatcher::excluded(std::string_view path) const {
   // Most paths are clean already; only build a cleaned copy when needed.
   std::string storage;
@@ -263,21 +359,25 @@ bool PatternMatcher::excluded(std::string_view path) const {
     cleaned = storage;
   }
   if (cleaned == ".") return false;
+  std::string repaired;
+  const Subject subject{cleaned, text_for_regexp(cleaned, repaired)};
   bool matched = false;
   for (const Compiled& p : m_patterns) {
     // An include pattern cannot change an excluded path, nor an exception an
     // included one.
     if (p.exclusion != matched) continue;
-    if (matches_self_or_parents(p, cleaned)) matched = !p.exclusion;
+    if (matches_self_or_parents(p, subject)) matched = !p.exclusion;
   }
   return matched;
 }
 
 bool PatternMatcher::matches_exact(std::string_view path) const {
+  std::string repaired;
+  const Subject subject{path, text_for_regexp(path, repaired)};
   bool matched = false;
   for (const Compiled& p : m_patterns) {
     if (p.exclusion != matched) continue;
-    if (match_one(p, path)) matched = !p.exclusion;
+    if (match_one(p, subject)) matched = !p.exclusion;
   }
   return matched;
 }
@@ -291,6 +391,8 @@ PatternMatcher::Verdict PatternMatcher::match_in_walk(std::string_view path,
     return match_in_walk(path, ParentResults{});
   }
   v.for_children.matched.assign(m_patterns.size(), 0);
+  std::string repaired;
+  const Subject subject{path, text_for_regexp(path, repaired)};
   bool matched = false;
   for (size_t i = 0; i < m_patterns.size(); ++i) {
     const Compiled& p = m_patterns[i];
@@ -299,7 +401,7 @@ PatternMatcher::Verdict PatternMatcher::match_in_walk(std::string_view path,
     bool m = known && parent.matched[i] != 0;
     if (!m) {
       if (p.exclusion != matched) continue;
-      m = known ? match_one(p, path) : matches_self_or_parents(p, path);
+      m = known ? match_one(p, subject) : matches_self_or_parents(p, subject);
     }
     v.for_children.matched[i] = m ? 1 : 0;
     if (m) matched = !p.exclusion;

@@ -13,25 +13,28 @@
 //
 // Each pattern is translated the way BuildKit translates it (plain string
 // comparison for literal, "dir/**" and "**/name" patterns, a Go regular
-// expression otherwise) and the expression is compiled to a DFA once, so a
-// check is one linear pass per pattern with no backtracking.
+// expression otherwise). Go's regexp syntax is RE2's, so the expression is
+// compiled once with RE2 (linear time, no backtracking) and matched as Go's
+// MatchString would, invalid UTF-8 bytes reading as U+FFFD.
 //
 // Differences from BuildKit, both about invalid patterns: a pattern that Go's
 // filepath.Match accepts but whose regular expression Go rejects (for example
 // "[z-a]" or "[Local-Only]") fails create() here, while BuildKit fails later,
-// on the first path it checks against it; and the few regular-expression
-// features GoRegexp lacks (see go_regexp.h) are reported as errors.
+// on the first path it checks against it; and an expression too large for
+// RE2's memory budget is an error (see docs/frontend-dockerignore.md).
 //
 // Immutable after create(); safe to share between threads.
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
-#include "frontend/ignore/go_regexp.h"
+namespace re2 {
+class RE2;
+}
 
 namespace frontend::ignore {
 
@@ -92,14 +95,23 @@ class PatternMatcher {
     Kind kind = Kind::exact;
     std::string cleaned;
     bool exclusion = false;
-    std::string regexp_source;       // Kind::regexp only
-    std::optional<GoRegexp> regexp;  // Kind::regexp only
+    std::string regexp_source;  // Kind::regexp only
+    // Kind::regexp only: the expression as translated, and the same with
+    // "(/anything)?" allowed at the end, which matches a path when the
+    // expression matches it or one of its parent directories (null when the
+    // expression cannot be extended that way; parents are then checked one
+    // by one).
+    std::shared_ptr<const re2::RE2> regexp;
+    std::shared_ptr<const re2::RE2> regexp_or_parent;
+    // Kind::regexp only, when the pattern is simple enough to tell: literal
+    // text every match (of the path or a parent) starts with and contains,
+    // checked before running RE2. Empty: no check.
+    std::string required_prefix;
+    std::string required_text;
   };
   const std::vector<Compiled>& compiled() const { return m_patterns; }
 
  private:
-  bool matches_self_or_parents(const Compiled& p, std::string_view path) const;
-
   std::vector<Compiled> m_patterns;
   bool m_has_exclusions = false;
   bool m_only_prefix_exceptions = true;

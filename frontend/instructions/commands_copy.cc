@@ -150,7 +150,7 @@ base::Result<Instruction> parse_add(const Request& req) {
   a.chown = flags.get_string("chown");
   a.chmod = flags.get_string("chmod");
   a.link = flags.get_bool("link");
-  a.keep_git_dir = flags.get_bool("keep-git-dir");
+  if (flags.used("keep-git-dir")) a.keep_git_dir = flags.get_bool("keep-git-dir");
   a.checksum = flags.get_string("checksum");
   if (flags.used("unpack")) a.unpack = flags.get_bool("unpack");
   a.excludes = flags.get_list("exclude");

@@ -215,17 +215,42 @@ base::Result<Located> parse_instruction(const ast::Node& node, const ast::Docume
   return Located{std::move(instr), source_info(node)};
 }
 
+std::string_view ParsedDockerfile::line_text(int line) const {
+  if (!source || line < 1 || static_cast<size_t>(line) > line_offsets.size()) return {};
+  size_t begin = line_offsets[static_cast<size_t>(line - 1)];
+  size_t end = static_cast<size_t>(line) < line_offsets.size() ? line_offsets[static_cast<size_t>(line)]
+                                                              : source->size();
+  std::string_view text = std::string_view(*source).substr(begin, end - begin);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  return text;
+}
+
 base::Result<ParsedDockerfile> parse_instructions(const ast::Document& doc) {
   ParsedDockerfile out;
   out.file = doc.file;
   out.escape_token = doc.escape_token;
-  out.warnings = doc.warnings;
+  out.source = doc.source;
+  out.line_offsets = doc.line_offsets;
+  out.check_directive = check_directive(doc);
+  // The parser's only warning is BuildKit's NoEmptyContinuation check.
+  for (const ast::Warning& w : doc.warnings) out.checks.push_back({"NoEmptyContinuation", w.short_text, w.line});
   std::map<std::string, int> stage_lines;  // name -> line of its FROM
   const LintOptions lint = lint_options(doc);
+  size_t reported = 0;  // checks already turned into warnings
+  auto report = [&] {
+    for (; reported < out.checks.size(); ++reported) {
+      const CheckFinding& f = out.checks[reported];
+      if (!rule_enabled(lint, f.rule)) continue;
+      if (f.rule == "NoEmptyContinuation") out.warnings.push_back({f.message, f.line});
+      else out.warnings.push_back({f.rule + ": " + f.message, f.line});
+    }
+  };
+  report();
 
   for (const auto& node : doc.instructions) {
     detail::Request req{node, doc, upper(node.keyword)};
-    lint_node(node, lint, out.warnings);
+    lint_node(node, out.checks);
+    report();
     if (req.keyword == "FROM") {
       TRY_ASSIGN(Stage stage, detail::parse_from(req));
       stage.index = static_cast<int>(out.stages.size());

@@ -12,12 +12,14 @@
 // --network/--security/--device, the structure of RUN --mount.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "base/result.h"
+#include "frontend/instructions/lint.h"
 #include "frontend/parser/ast.h"
 
 namespace frontend::instructions {
@@ -121,7 +123,7 @@ struct AddInstr {
   std::string chown;
   std::string chmod;
   bool link = false;
-  bool keep_git_dir = false;
+  std::optional<bool> keep_git_dir;  // set only when --keep-git-dir is given
   std::string checksum;             // --checksum (unexpanded)
   std::optional<bool> unpack;       // --unpack; unset = default by source kind
   std::vector<std::string> excludes;
@@ -259,6 +261,17 @@ struct ParsedDockerfile {
   // The parser's warnings, then this stage's build checks as
   // "<Rule>: <message>" (StageNameCasing, FromAsCasing, MaintainerDeprecated).
   std::vector<ast::Warning> warnings;
+  // Every build check that fired, skipped or not ("<Rule>: <message>"), so
+  // that a BUILDKIT_DOCKERFILE_CHECK build arg can replace the directive.
+  std::vector<CheckFinding> checks;
+  std::string check_directive;  // value of `# check=`, or ""
+  // The document's text (shared, not copied) and where each physical line
+  // starts, so later stages can quote the offending line in errors.
+  std::shared_ptr<const std::string> source;
+  std::vector<size_t> line_offsets;
+
+  // Physical line `line` (1-based) without its terminator; "" if unknown.
+  std::string_view line_text(int line) const;
 };
 
 // Turns the parser's document into typed instructions, checking every

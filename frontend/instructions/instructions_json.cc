@@ -108,7 +108,7 @@ struct Fields {
     j["chown"] = a.chown;
     j["chmod"] = a.chmod;
     j["link"] = a.link;
-    j["keep_git_dir"] = a.keep_git_dir;
+    if (a.keep_git_dir) j["keep_git_dir"] = *a.keep_git_dir;
     j["checksum"] = a.checksum;
     if (a.unpack) j["unpack"] = *a.unpack;
     j["excludes"] = a.excludes;

@@ -339,7 +339,7 @@ TEST(Add, AllFlags) {
   EXPECT_EQ(a.chown, "1:2");
   EXPECT_EQ(a.chmod, "u=rwX");
   EXPECT_TRUE(a.link);
-  EXPECT_TRUE(a.keep_git_dir);
+  EXPECT_EQ(a.keep_git_dir, true);
   EXPECT_EQ(a.checksum, "sha256:24454f");
   EXPECT_EQ(a.unpack, false);
   EXPECT_EQ(a.excludes, std::vector<std::string>{"x"});
@@ -350,7 +350,7 @@ TEST(Add, UnpackUnsetByDefault) {
   b.add("ADD a /x", {"a", "/x"});
   AddInstr a = only<AddInstr>(b);
   EXPECT_FALSE(a.unpack.has_value());
-  EXPECT_FALSE(a.keep_git_dir);
+  EXPECT_FALSE(a.keep_git_dir.has_value());
   DocBuilder c = with_from();
   c.add("ADD --unpack a /x", {"a", "/x"}, {"--unpack"});
   EXPECT_EQ(only<AddInstr>(c).unpack, true);

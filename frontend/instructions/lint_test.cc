@@ -14,12 +14,12 @@ ast::Node from_node(std::string keyword, std::vector<std::string> args) {
 }
 
 std::vector<std::string> lint(const ast::Node& n, const LintOptions& o = {}) {
-  std::vector<ast::Warning> w;
-  lint_node(n, o, w);
+  std::vector<CheckFinding> w;
+  lint_node(n, w);
   std::vector<std::string> out;
   for (const auto& x : w) {
     EXPECT_EQ(x.line, 4);
-    out.push_back(x.short_text);
+    if (rule_enabled(o, x.rule)) out.push_back(x.rule + ": " + x.message);
   }
   return out;
 }
@@ -53,11 +53,16 @@ TEST(Lint, MaintainerDeprecated) {
 
 TEST(Lint, CheckDirectiveSkips) {
   ast::Document d;
-  d.directives.push_back(ast::Directive{"check", "skip=StageNameCasing, fromascasing;error=true", 1});
+  d.directives.push_back(ast::Directive{"check", "skip=StageNameCasing, FromAsCasing;error=true", 1});
   LintOptions o = lint_options(d);
   EXPECT_FALSE(o.skip_all);
-  EXPECT_EQ(o.skip, (std::vector<std::string>{"StageNameCasing", "fromascasing"}));
+  EXPECT_TRUE(o.error);
+  EXPECT_EQ(o.skip, (std::vector<std::string>{"StageNameCasing", "FromAsCasing"}));
   EXPECT_TRUE(lint(from_node("FROM", {"alpine", "as", "Build"}), o).empty());
+  // Rule names match exactly, as in BuildKit.
+  d.directives[0].value = "skip=fromascasing";
+  o = lint_options(d);
+  EXPECT_EQ(lint(from_node("FROM", {"alpine", "as", "b"}), o).size(), 1u);
   d.directives[0].value = "skip=all";
   o = lint_options(d);
   EXPECT_TRUE(o.skip_all);
@@ -66,6 +71,20 @@ TEST(Lint, CheckDirectiveSkips) {
   m.args = {"x"};
   m.start_line = 4;
   EXPECT_TRUE(lint(m, o).empty());
+}
+
+TEST(Lint, ParseCheckOptions) {
+  auto o = parse_check_options("  error=TRUE ; skip=A ,B ");
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->error);
+  EXPECT_EQ(o->skip, (std::vector<std::string>{"A", "B"}));
+  EXPECT_FALSE(parse_check_options("").value().error);
+  EXPECT_EQ(parse_check_options("skip").error().message, "invalid check option \"skip\"");
+  EXPECT_EQ(parse_check_options("warn=1").error().message, "invalid check option \"warn\"");
+  EXPECT_EQ(parse_check_options("error=yes").error().message,
+            "failed to parse check option \"error=yes\": invalid syntax");
+  // Only two parts: a third ends up inside the second's value.
+  EXPECT_FALSE(parse_check_options("skip=A;error=false;skip=B").ok());
 }
 
 }  // namespace

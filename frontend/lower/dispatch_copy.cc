@@ -21,7 +21,7 @@ struct CopySpec {
   bool link = false;
   bool parents = false;
   std::vector<std::string> excludes;
-  bool keep_git_dir = false;
+  std::optional<bool> keep_git_dir;  // --keep-git-dir, when given
   std::string checksum;
   std::optional<bool> unpack;
 };
@@ -88,7 +88,7 @@ static base::Result<void> dispatch_copy_common(Lowering& lw, StageState& st, con
   for (auto& h : spec.heredocs) {
     if (!h.expand) continue;
     shell::Lexer raw('\\');  // BuildKit reads heredoc bodies with the default escape
-    raw.set_raw_quotes(true);  // a heredoc body keeps its quotes
+    raw.set_skip_process_quotes(true);  // quotes in a heredoc body are plain text
     auto r = raw.process_word(h.content, lookup_in(st.env));
     if (!r.ok()) return lw.error_at(cmd, r.error().message);
     h.content = r->result;
@@ -139,12 +139,10 @@ static base::Result<void> dispatch_copy_common(Lowering& lw, StageState& st, con
       g.remote = git->remote;
       g.ref = git->ref;
       g.subdir = git->subdir;
-      bool keep = spec.keep_git_dir;
-      if (git->keep_git_dir) {
-        if (spec.keep_git_dir && !*git->keep_git_dir)
-          return lw.error_at(cmd, "inconsistent keep-git-dir configuration");
-        keep = *git->keep_git_dir;
-      }
+      // The flag and the URL's keep-git-dir= may both be given, but must agree.
+      if (spec.keep_git_dir && git->keep_git_dir && *spec.keep_git_dir != *git->keep_git_dir)
+        return lw.error_at(cmd, "inconsistent keep-git-dir configuration");
+      bool keep = git->keep_git_dir.value_or(spec.keep_git_dir.value_or(false));
       g.keep_git_dir = keep ? ir::KeepGitDir::yes : ir::KeepGitDir::no;
       std::string checksum = spec.checksum;
       if (!checksum.empty() && !git->checksum.empty() && checksum != git->checksum)

@@ -22,6 +22,16 @@ std::string lower_case(std::string_view s) {
 
 bool equal_fold(std::string_view a, std::string_view b) { return lower_case(a) == lower_case(b); }
 
+// True when expansion returns `word` unchanged: short printable ASCII with
+// no `$`, quote or escape character has nothing to expand, unquote or
+// unescape. Most words are like that; they skip the expander.
+bool expands_to_itself(std::string_view word, char escape) {
+  if (word.size() > 4096) return false;
+  for (char c : word)
+    if (c < 0x20 || c > 0x7e || c == '$' || c == '\'' || c == '"' || c == escape) return false;
+  return true;
+}
+
 constexpr const char* k_default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 }  // namespace
@@ -60,16 +70,6 @@ Lowering::Lowering(const ins::ParsedDockerfile& df, const LowerOptions& opt)
     : m_df(df), m_opt(opt), m_lexer(df.escape_token) {
   m_target_platform = opt.target_platform.value_or(ir::host_platform());
   m_build_platform = opt.build_platform.value_or(ir::host_platform());
-  std::string_view text = opt.source_text;
-  size_t start = 0;
-  while (start <= text.size() && !text.empty()) {
-    size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? nl : nl - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    m_lines.push_back(line);
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
-  }
   // Later duplicates win; kept sorted so that insertion order never matters.
   std::map<std::string, std::string> args;
   for (const auto& [k, v] : opt.build_args) args[k] = v;
@@ -94,8 +94,7 @@ std::optional<std::string> Lowering::build_arg(std::string_view name) const {
 }
 
 std::string Lowering::line_text(int line, const std::string& fallback) const {
-  if (line > 0 && static_cast<size_t>(line) <= m_lines.size())
-    return std::string(m_lines[static_cast<size_t>(line - 1)]);
+  if (std::string_view text = m_df.line_text(line); !text.empty()) return std::string(text);
   size_t nl = fallback.find('\n');
   return fallback.substr(0, nl);
 }
@@ -142,6 +141,39 @@ base::Result<void> Lowering::init_global_args() {
   return {};
 }
 
+// ---- build checks ----------------------------------------------------------
+
+base::Result<void> Lowering::check_lint_options() {
+  // The build arg replaces the directive, as in BuildKit.
+  if (auto arg = build_arg("BUILDKIT_DOCKERFILE_CHECK")) {
+    auto o = ins::parse_check_options(*arg);
+    if (!o.ok()) return base::make_error("failed to parse BUILDKIT_DOCKERFILE_CHECK: " + o.error().message);
+    m_lint = *o;
+    return {};
+  }
+  auto o = ins::parse_check_options(m_df.check_directive);
+  if (!o.ok()) return base::make_error("failed to parse check options: " + o.error().message);
+  m_lint = *o;
+  return {};
+}
+
+base::Result<void> Lowering::fail_on_checks() const {
+  if (!m_lint.error) return {};
+  std::set<std::string> rules;
+  std::string listed;
+  for (const ins::CheckFinding& f : m_df.checks) {
+    if (!ins::rule_enabled(m_lint, f.rule)) continue;
+    rules.insert(f.rule);
+    listed += (listed.empty() ? "" : "\n") + m_df.file + ":" + std::to_string(f.line) + ": " + f.rule + ": " + f.message;
+  }
+  if (rules.empty()) return {};
+  std::string names;
+  for (const std::string& r : rules) names += (names.empty() ? "" : ", ") + r;
+  base::Error e = base::make_error("lint violation found for rules: " + names);
+  e.hint = listed;
+  return e;
+}
+
 // ---- dispatch ----------------------------------------------------------------
 
 std::vector<std::string> Lowering::with_shell(const StageState& st, const std::string& command) const {
@@ -173,16 +205,13 @@ std::string Lowering::command_text(const Command& cmd) {
 
 std::string Lowering::display_text(const StageState& st, const Command& cmd) const {
   std::string text = command_text(cmd);
+  if (expands_to_itself(text, m_df.escape_token)) return text;
   bool is_run = std::holds_alternative<ins::RunInstr>(cmd.located->instr);
   shell::Lexer lexer(m_df.escape_token);
+  // RUN keeps quotes and unset variables as written (the shell sees them).
   lexer.set_raw_quotes(is_run);
-  // RUN keeps unset variables as written (the shell will see them).
-  shell::EnvLookup lookup = [&st, is_run](std::string_view name) -> std::optional<std::string> {
-    if (const std::string* v = st.env.find(name)) return *v;
-    if (is_run) return "$" + std::string(name);
-    return std::nullopt;
-  };
-  auto r = lexer.process_word(text, lookup);
+  lexer.set_skip_unset_env(is_run);
+  auto r = lexer.process_word(text, lookup_in(st.env));
   return r.ok() ? r->result : text;
 }
 
@@ -248,6 +277,7 @@ ir::OpInfo Lowering::info(const StageState& st, const Command& cmd, std::string 
 
 base::Result<std::string> Lowering::expand(const StageState& st, const Command& cmd,
                                            const std::string& word) const {
+  if (expands_to_itself(word, m_df.escape_token)) return word;
   auto r = m_lexer.process_word(word, lookup_in(st.env));
   if (!r.ok()) return error_at(cmd, r.error().message);
   return std::move(r->result);
@@ -344,7 +374,13 @@ base::Result<void> Lowering::dispatch(StageState& st, const Command& cmd) {
 }
 
 base::Result<ir::Definition> Lowering::run() {
-  if (m_df.stages.empty()) return base::make_error("dockerfile contains no stages to build");
+  if (m_df.stages.empty()) {
+    const char* hint = "a build stage starts with FROM <image>; ARGs before it only declare build arguments";
+    if (!m_df.meta_args.empty())
+      return error_at(m_df.meta_args.front().src, "dockerfile contains no stages to build", hint);
+    return base::make_error("dockerfile contains no stages to build");
+  }
+  TRY(check_lint_options());
   TRY(init_global_args());
   TRY(build_states());
   TRY_ASSIGN(int target, resolve_target());
@@ -353,6 +389,14 @@ base::Result<ir::Definition> Lowering::run() {
   if (m_states.size() == 1) m_states[0].label.clear();
   TRY_ASSIGN(std::set<int> reachable, resolve_reachable(target));
   size_t registered = m_df.stages.size();
+  // About one op per instruction (WORKDIR and inline files add one more):
+  // reserving up front spares the large tables their regrowth copies.
+  size_t expected = 16;
+  for (size_t i = 0; i < registered; ++i)
+    if (reachable.count(static_cast<int>(i))) expected += 1 + m_states[i].commands.size() * 5 / 4;
+  m_def.ops.reserve(expected);
+  m_def.inputs.reserve(expected);
+  m_def.info.reserve(expected);
   for (size_t i = 0; i < registered; ++i)
     if (reachable.count(static_cast<int>(i))) TRY(dispatch_stage(static_cast<int>(i)));
   // The build context is transferred once, narrowed to the paths the
@@ -370,6 +414,7 @@ base::Result<ir::Definition> Lowering::run() {
   m_def.terminal = t.fs;
   m_def.target = t.name;
   TRY(ir::validate(m_def));
+  TRY(fail_on_checks());
   return std::move(m_def);
 }
 

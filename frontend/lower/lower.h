@@ -48,9 +48,6 @@ struct LowerOptions {
   std::vector<std::string> ignore_patterns;  // .dockerignore lines, in order
   ImageConfigResolver resolve_image;         // optional
   ir::NetworkMode default_network = ir::NetworkMode::sandbox;
-  // The Dockerfile text, to quote the offending line in errors (optional; the
-  // instruction's logical line is quoted when absent).
-  std::string source_text;
 };
 
 // Lowers `dockerfile` for `options`. Errors carry the Dockerfile position

@@ -20,7 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opt.target_platform = ir::Platform{"linux", "amd64", ""};
   opt.build_platform = ir::Platform{"linux", "arm64", ""};
   opt.build_args = {{"http_proxy", "http://p"}, {"V", "1"}};
-  opt.source_text = text;
   auto def = frontend::lower::lower(*parsed, opt);
   if (!def.ok()) {
     if (def.error().message.empty()) __builtin_trap();

@@ -26,7 +26,6 @@ inline LowerOptions amd64() {
 inline base::Result<ir::Definition> lower_text(const std::string& text, LowerOptions opt = amd64()) {
   TRY_ASSIGN(ast::Document doc, parser::parse_dockerfile(text, "Dockerfile"));
   TRY_ASSIGN(instructions::ParsedDockerfile df, instructions::parse_instructions(doc));
-  opt.source_text = text;
   return lower(df, opt);
 }
 

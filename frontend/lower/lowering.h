@@ -150,6 +150,10 @@ class Lowering {
   base::Result<std::vector<Command>> image_triggers(StageState& st);
   base::Result<void> dispatch(StageState& st, const Command& cmd);
   std::string line_text(int line, const std::string& fallback) const;
+  // `# check=` or BUILDKIT_DOCKERFILE_CHECK; with error=true a fired check
+  // fails the lowering.
+  base::Result<void> check_lint_options();
+  base::Result<void> fail_on_checks() const;
 
   const ins::ParsedDockerfile& m_df;
   const LowerOptions& m_opt;
@@ -160,7 +164,7 @@ class Lowering {
   std::vector<std::pair<std::string, std::string>> m_build_args;  // deduplicated, last wins
   std::vector<std::pair<std::string, std::string>> m_proxy_env;
   std::vector<StageState> m_states;
-  std::vector<std::string_view> m_lines;
+  ins::LintOptions m_lint;
   ir::Definition m_def;
   std::optional<uint32_t> m_scratch;
   std::optional<uint32_t> m_context;

@@ -31,6 +31,16 @@ base::Result<Compression> parse_compression(std::string_view name) {
   return e;
 }
 
+int effective_level(const CompressionOptions& options) {
+  if (options.level >= 0) return options.level;
+  switch (options.kind) {
+    case Compression::gzip: return 6;
+    case Compression::zstd: return 3;
+    case Compression::none: return 0;
+  }
+  return 0;
+}
+
 Compression detect_compression(std::string_view b) {
   if (b.size() >= 2 && b[0] == '\x1f' && b[1] == '\x8b') return Compression::gzip;
   if (b.size() >= 4 && b.substr(0, 4) == std::string_view("\x28\xb5\x2f\xfd", 4))
@@ -123,14 +133,16 @@ class GzipSink final : public CompressingSink {
     m_block.reserve(k_gzip_block_size);
     if (m_threads <= 1) return m_out.write(m_pool.compress(block));
     while (m_inflight.size() >= m_threads) TRY(write_oldest());
+    // Shared, so the block is still here if no thread can be started.
+    auto shared = std::make_shared<const std::string>(std::move(block));
     try {
-      m_inflight.push_back(std::async(std::launch::async, [this, b = std::move(block)] {
-        return m_pool.compress(b);
+      m_inflight.push_back(std::async(std::launch::async, [this, shared] {
+        return m_pool.compress(*shared);
       }));
     } catch (const std::system_error&) {
       // No thread available: compress here. The bytes are the same either way.
       std::promise<std::string> done;
-      done.set_value(m_pool.compress(block));
+      done.set_value(m_pool.compress(*shared));
       m_inflight.push_back(done.get_future());
     }
     return {};
@@ -219,14 +231,14 @@ base::Result<std::unique_ptr<CompressingSink>> make_compressing_sink(
     case Compression::none:
       return std::unique_ptr<CompressingSink>(std::make_unique<PlainSink>(out));
     case Compression::gzip: {
-      int level = options.level < 0 ? 6 : options.level;
+      int level = effective_level(options);
       if (level < 1 || level > 9)
         return base::make_error("invalid gzip compression level " + std::to_string(level) +
                                 " (expected 1 to 9)");
       return std::unique_ptr<CompressingSink>(std::make_unique<GzipSink>(level, threads, out));
     }
     case Compression::zstd: {
-      int level = options.level < 0 ? 3 : options.level;
+      int level = effective_level(options);
       if (level < 1 || level > ZSTD_maxCLevel())
         return base::make_error("invalid zstd compression level " + std::to_string(level) +
                                 " (expected 1 to " + std::to_string(ZSTD_maxCLevel()) + ")");

@@ -32,6 +32,10 @@ struct CompressionOptions {
   unsigned threads = 0;    // 0: one per core; never changes the output bytes
 };
 
+// The level actually used: `level`, or the compression's default for -1
+// (gzip 6, zstd 3, 0 for uncompressed).
+int effective_level(const CompressionOptions& options);
+
 // Size of the blocks that are compressed independently (gzip members).
 inline constexpr size_t k_gzip_block_size = size_t{1} << 20;
 

@@ -80,7 +80,7 @@ std::string read_all(ByteSource& src) {
   return out;
 }
 
-TEST(GzipSink, OutputDecompressesWithPlainZlib) {
+TEST(LayerGzipSink, OutputDecompressesWithPlainZlib) {
   for (size_t size : {size_t{0}, size_t{1}, k_gzip_block_size - 1, k_gzip_block_size,
                       k_gzip_block_size * 3 + 12345}) {
     std::string input = mixed_data(size, 1);
@@ -93,7 +93,7 @@ TEST(GzipSink, OutputDecompressesWithPlainZlib) {
   }
 }
 
-TEST(GzipSink, OutputDoesNotDependOnThreadsOrWriteSizes) {
+TEST(LayerGzipSink, OutputDoesNotDependOnThreadsOrWriteSizes) {
   std::string input = mixed_data(k_gzip_block_size * 2 + 999, 2);
   auto one = compress(input, {Compression::gzip, 6, 1}, 4096);
   auto four = compress(input, {Compression::gzip, 6, 4}, 1 << 20);
@@ -101,13 +101,13 @@ TEST(GzipSink, OutputDoesNotDependOnThreadsOrWriteSizes) {
   EXPECT_EQ(one.bytes, four.bytes);
 }
 
-TEST(GzipSink, CompressesTextWell) {
+TEST(LayerGzipSink, CompressesTextWell) {
   std::string input(1 << 20, 'a');
   auto c = compress(input, {});
   EXPECT_LT(c.bytes.size(), 10000u);
 }
 
-TEST(ZstdSink, OutputDecompressesWithLibzstd) {
+TEST(LayerZstdSink, OutputDecompressesWithLibzstd) {
   std::string input = mixed_data(3 * 1000 * 1000, 3);
   auto c = compress(input, {Compression::zstd, 9, 2});
   EXPECT_EQ(c.bytes.substr(0, 4), std::string("\x28\xb5\x2f\xfd", 4));
@@ -121,7 +121,7 @@ TEST(ZstdSink, OutputDecompressesWithLibzstd) {
   EXPECT_EQ(compress(input, {Compression::zstd, 9, 1}).bytes, c.bytes);
 }
 
-TEST(CompressingSink, RejectsLevelsOutOfRange) {
+TEST(LayerCompressingSink, RejectsLevelsOutOfRange) {
   StringSink out;
   auto gz = make_compressing_sink({Compression::gzip, 10, 1}, out);
   ASSERT_FALSE(gz.ok());
@@ -129,7 +129,7 @@ TEST(CompressingSink, RejectsLevelsOutOfRange) {
   EXPECT_FALSE(make_compressing_sink({Compression::zstd, 99, 1}, out).ok());
 }
 
-TEST(ParseCompression, KnowsTheNames) {
+TEST(LayerParseCompression, KnowsTheNames) {
   EXPECT_EQ(*parse_compression("zstd"), Compression::zstd);
   EXPECT_EQ(*parse_compression("gzip"), Compression::gzip);
   auto bad = parse_compression("lz4");
@@ -137,7 +137,7 @@ TEST(ParseCompression, KnowsTheNames) {
   EXPECT_EQ(bad.error().message, "unknown compression \"lz4\"");
 }
 
-TEST(OpenDecompressed, DetectsAndDecodesEachKind) {
+TEST(LayerOpenDecompressed, DetectsAndDecodesEachKind) {
   std::string input = mixed_data(k_gzip_block_size + 5000, 4);
   for (auto kind : {Compression::none, Compression::gzip, Compression::zstd}) {
     auto c = compress(input, {kind, -1, 2});
@@ -149,7 +149,7 @@ TEST(OpenDecompressed, DetectsAndDecodesEachKind) {
   }
 }
 
-TEST(OpenDecompressed, ReportsTruncatedAndCorruptStreams) {
+TEST(LayerOpenDecompressed, ReportsTruncatedAndCorruptStreams) {
   std::string input = mixed_data(100000, 5);
   for (auto kind : {Compression::gzip, Compression::zstd}) {
     auto c = compress(input, {kind, -1, 1});

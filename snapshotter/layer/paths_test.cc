@@ -5,7 +5,7 @@
 namespace snapshotter::layer {
 namespace {
 
-TEST(CleanEntryName, NormalisesHarmlessForms) {
+TEST(LayerCleanEntryName, NormalisesHarmlessForms) {
   EXPECT_EQ(*clean_entry_name("a/b"), "a/b");
   EXPECT_EQ(*clean_entry_name("./a/b/"), "a/b");
   EXPECT_EQ(*clean_entry_name("a//./b"), "a/b");
@@ -14,7 +14,7 @@ TEST(CleanEntryName, NormalisesHarmlessForms) {
   EXPECT_EQ(*clean_entry_name(".wh..wh..opq"), ".wh..wh..opq");
 }
 
-TEST(CleanEntryName, RejectsEscapesNamingTheEntry) {
+TEST(LayerCleanEntryName, RejectsEscapesNamingTheEntry) {
   auto up = clean_entry_name("../etc");
   ASSERT_FALSE(up.ok());
   EXPECT_EQ(up.error().message, "entry \"../etc\" escapes root");
@@ -27,7 +27,7 @@ TEST(CleanEntryName, RejectsEscapesNamingTheEntry) {
   EXPECT_FALSE(clean_entry_name("").ok());
 }
 
-TEST(SplitName, SplitsAtLastSlash) {
+TEST(LayerSplitName, SplitsAtLastSlash) {
   EXPECT_EQ(split_name("a/b/c").parent, "a/b");
   EXPECT_EQ(split_name("a/b/c").base, "c");
   EXPECT_EQ(split_name("c").parent, "");

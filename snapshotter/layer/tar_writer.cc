@@ -30,12 +30,15 @@ TarWriter::TarWriter(ByteSink& sink) : m_sink(sink), m_archive(archive_write_new
 }
 
 TarWriter::~TarWriter() {
-  if (!m_finished) archive_write_fail(m_archive);
+  // Abandoned mid-way: let libarchive close normally (archive_write_fail
+  // leaks its block buffer in 3.6) but drop whatever it still flushes.
+  m_discarding = true;
   archive_write_free(m_archive);
 }
 
 long TarWriter::write_cb(archive* a, void* self_ptr, const void* buf, size_t size) {
   auto* self = static_cast<TarWriter*>(self_ptr);
+  if (self->m_discarding) return static_cast<long>(size);
   auto r = self->m_sink.write(std::string_view(static_cast<const char*>(buf), size));
   if (!r.ok()) {
     self->m_sink_error = r.error();
@@ -106,7 +109,6 @@ base::Result<void> TarWriter::add(const TarEntry& entry, int content_fd) {
 }
 
 base::Result<TarSummary> TarWriter::finish() {
-  m_finished = true;
   if (archive_write_close(m_archive) != ARCHIVE_OK) return archive_failure("cannot finish tar");
   TarSummary s;
   s.size = m_sink.size();

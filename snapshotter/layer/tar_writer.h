@@ -62,7 +62,7 @@ class TarWriter {
   archive* m_archive = nullptr;
   std::optional<base::Error> m_sink_error;
   uint64_t m_entries = 0;
-  bool m_finished = false;
+  bool m_discarding = false;
   std::string m_chunk;
 };
 

@@ -5,7 +5,7 @@
 namespace ir {
 
 struct EnvMap::Node {
-  value_type kv;
+  EntryPtr kv;
   int height = 1;
   NodePtr left;
   NodePtr right;
@@ -20,7 +20,7 @@ int height_of(const P& n) {
 
 }  // namespace
 
-EnvMap::NodePtr EnvMap::make(value_type kv, NodePtr left, NodePtr right) {
+EnvMap::NodePtr EnvMap::make(EntryPtr kv, NodePtr left, NodePtr right) {
   int h = 1 + std::max(height_of(left), height_of(right));
   return std::make_shared<const Node>(Node{std::move(kv), h, std::move(left), std::move(right)});
 }
@@ -28,7 +28,7 @@ EnvMap::NodePtr EnvMap::make(value_type kv, NodePtr left, NodePtr right) {
 // Rebuilds a node whose subtrees' heights differ by at most 2, restoring the
 // AVL bound with one or two rotations. Nodes are shared, so rotating means
 // making new ones.
-EnvMap::NodePtr EnvMap::balance(value_type kv, NodePtr left, NodePtr right) {
+EnvMap::NodePtr EnvMap::balance(EntryPtr kv, NodePtr left, NodePtr right) {
   int hl = height_of(left);
   int hr = height_of(right);
   if (hl > hr + 1) {
@@ -46,15 +46,15 @@ EnvMap::NodePtr EnvMap::balance(value_type kv, NodePtr left, NodePtr right) {
   return make(std::move(kv), std::move(left), std::move(right));
 }
 
-EnvMap::NodePtr EnvMap::insert(const NodePtr& tree, std::string& name, std::string& value, bool& added) {
+EnvMap::NodePtr EnvMap::insert(const NodePtr& tree, EntryPtr& entry, bool& added) {
   if (!tree) {
     added = true;
-    return make({std::move(name), std::move(value)}, nullptr, nullptr);
+    return make(std::move(entry), nullptr, nullptr);
   }
-  int c = name.compare(tree->kv.first);
-  if (c == 0) return make({tree->kv.first, std::move(value)}, tree->left, tree->right);
-  if (c < 0) return balance(tree->kv, insert(tree->left, name, value, added), tree->right);
-  return balance(tree->kv, tree->left, insert(tree->right, name, value, added));
+  int c = entry->first.compare(tree->kv->first);
+  if (c == 0) return make(std::move(entry), tree->left, tree->right);
+  if (c < 0) return balance(tree->kv, insert(tree->left, entry, added), tree->right);
+  return balance(tree->kv, tree->left, insert(tree->right, entry, added));
 }
 
 EnvMap::EnvMap(std::initializer_list<value_type> pairs) {
@@ -67,15 +67,16 @@ EnvMap::EnvMap(const std::vector<value_type>& pairs) {
 
 void EnvMap::set(std::string name, std::string value) {
   bool added = false;
-  m_root = insert(m_root, name, value, added);
+  EntryPtr entry = std::make_shared<const value_type>(std::move(name), std::move(value));
+  m_root = insert(m_root, entry, added);
   if (added) ++m_size;
 }
 
 const std::string* EnvMap::find(std::string_view name) const {
   const Node* n = m_root.get();
   while (n) {
-    int c = name.compare(n->kv.first);
-    if (c == 0) return &n->kv.second;
+    int c = name.compare(n->kv->first);
+    if (c == 0) return &n->kv->second;
     n = c < 0 ? n->left.get() : n->right.get();
   }
   return nullptr;
@@ -85,7 +86,7 @@ void EnvMap::const_iterator::descend_left(const Node* n) {
   for (; n; n = n->left.get()) m_path.push_back(n);
 }
 
-EnvMap::const_iterator::reference EnvMap::const_iterator::operator*() const { return m_path.back()->kv; }
+EnvMap::const_iterator::reference EnvMap::const_iterator::operator*() const { return *m_path.back()->kv; }
 
 EnvMap::const_iterator& EnvMap::const_iterator::operator++() {
   const Node* n = m_path.back();

@@ -66,9 +66,12 @@ class EnvMap {
   friend bool operator==(const EnvMap& a, const EnvMap& b);
 
  private:
-  static NodePtr make(value_type kv, NodePtr left, NodePtr right);
-  static NodePtr balance(value_type kv, NodePtr left, NodePtr right);
-  static NodePtr insert(const NodePtr& tree, std::string& name, std::string& value, bool& added);
+  // Entries are shared too: rebuilding a path copies pointers, never the
+  // (possibly long) names and values on it.
+  using EntryPtr = std::shared_ptr<const value_type>;
+  static NodePtr make(EntryPtr kv, NodePtr left, NodePtr right);
+  static NodePtr balance(EntryPtr kv, NodePtr left, NodePtr right);
+  static NodePtr insert(const NodePtr& tree, EntryPtr& entry, bool& added);
 
   NodePtr m_root;
   size_t m_size = 0;

@@ -80,26 +80,27 @@ base::Result<void> validate(const Definition& def) {
   if (def.ops.empty()) return base::make_error("build graph has no ops");
   for (size_t i = 0; i < def.ops.size(); ++i) {
     const auto& ins = def.inputs[i];
-    std::string where = "op " + std::to_string(i) + " (" + op_kind(def.ops[i]) + ")";
+    // Built only for an error message: validation runs on every lowering.
+    auto where_text = [&] { return "op " + std::to_string(i) + " (" + op_kind(def.ops[i]) + ")"; };
     for (const Input& in : ins)
       if (in.op >= i || in.output != 0)
-        return base::make_error(where + ": input " + std::to_string(in.op) + ":" +
+        return base::make_error(where_text() + ": input " + std::to_string(in.op) + ":" +
                                 std::to_string(in.output) + " does not refer to an earlier op's output");
     auto check_index = [&](uint32_t idx, const char* what) -> base::Result<void> {
       if (idx >= ins.size())
-        return base::make_error(where + ": " + what + " refers to input " + std::to_string(idx) +
+        return base::make_error(where_text() + ": " + what + " refers to input " + std::to_string(idx) +
                                 " of " + std::to_string(ins.size()));
       return {};
     };
     const Op& op = def.ops[i];
     if (std::holds_alternative<Exec>(op) || std::holds_alternative<File>(op) ||
         std::holds_alternative<ConfigChange>(op)) {
-      if (ins.empty()) return base::make_error(where + ": needs a base input");
+      if (ins.empty()) return base::make_error(where_text() + ": needs a base input");
     } else if (!ins.empty()) {
-      return base::make_error(where + ": a source takes no inputs");
+      return base::make_error(where_text() + ": a source takes no inputs");
     }
     if (const auto* exec = std::get_if<Exec>(&op)) {
-      if (exec->argv.empty()) return base::make_error(where + ": empty argv");
+      if (exec->argv.empty()) return base::make_error(where_text() + ": empty argv");
       for (const Mount& m : exec->mounts)
         if (m.input) TRY(check_index(*m.input, "a mount"));
     }

@@ -48,7 +48,6 @@ base::Result<std::string> run_case(const fs::path& dir) {
   frontend::lower::LowerOptions opt;
   opt.target_platform = ir::Platform{"linux", "amd64", ""};
   opt.build_platform = ir::Platform{"linux", "amd64", ""};
-  opt.source_text = text;
   if (fs::exists(dir / "args")) {
     for (const std::string& line : lines(read(dir / "args"))) {
       size_t sp = line.find(' ');

@@ -42,7 +42,7 @@ std::vector<ReadEntry> read_all(const std::string& tar) {
   return out;
 }
 
-TEST(TarBuilder, WritesEveryKindOfEntryVerbatim) {
+TEST(LayerTarBuilder, WritesEveryKindOfEntryVerbatim) {
   EntryMeta cap;
   cap.xattrs = {{"security.capability", std::string("\x01\x00\x00\x02", 4)}};
   std::string tar = TarBuilder()
@@ -71,7 +71,7 @@ TEST(TarBuilder, WritesEveryKindOfEntryVerbatim) {
   EXPECT_EQ(entries[7].name, "/abs");
 }
 
-TEST(TarBuilder, SameEntriesGiveSameBytes) {
+TEST(LayerTarBuilder, SameEntriesGiveSameBytes) {
   auto build = [] { return TarBuilder().dir("a").file("a/b", "x").finish(); };
   EXPECT_EQ(build(), build());
 }
