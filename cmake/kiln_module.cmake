@@ -7,9 +7,14 @@ set(KILN_ALLOWED_DEPS_registry base oci content)
 set(KILN_ALLOWED_DEPS_solver_ir base)
 set(KILN_ALLOWED_DEPS_frontend base solver_ir)
 set(KILN_ALLOWED_DEPS_solver base solver_ir)
-set(KILN_ALLOWED_DEPS_snapshotter base oci)
+set(KILN_ALLOWED_DEPS_snapshotter base oci content)
 set(KILN_ALLOWED_DEPS_exec base)
-set(KILN_ALLOWED_DEPS_cli base oci content registry solver_ir frontend solver snapshotter exec)
+# solver/ops: the ops that touch files, snapshots, the content store and exec.
+# The solver core (module solver) stays free of all of these. frontend is
+# allowed for its path-pattern matcher (frontend/ignore), which COPY and the
+# context selection share with .dockerignore.
+set(KILN_ALLOWED_DEPS_solver_ops base oci content solver_ir solver snapshotter exec frontend)
+set(KILN_ALLOWED_DEPS_cli base oci content registry solver_ir frontend solver solver_ops snapshotter exec)
 
 # Warnings are errors for our own code only; generated code gets its own flags.
 set(KILN_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast

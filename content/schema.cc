@@ -51,10 +51,61 @@ CREATE TABLE lease_blobs (
 CREATE INDEX lease_blobs_digest ON lease_blobs(digest);
 )sql";
 
+// Snapshots (snapshotter/), the layer blob made from each committed snapshot
+// (snapshotter/layer/export.h), the context stat cache (solver/ops/context),
+// and what each build step last saw (`build_steps`, for --explain-cache; keyed
+// by the step's place in a project, not by its cache key).
+// A snapshot's parent must exist as long as the snapshot does. Layer records
+// go with their snapshot. The stat cache is keyed by host path: it only speeds
+// up hashing and never takes part in a cache key.
+constexpr std::string_view k_v2 = R"sql(
+CREATE TABLE snapshots (
+  id         TEXT PRIMARY KEY,
+  parent     TEXT REFERENCES snapshots(id),
+  kind       TEXT NOT NULL CHECK (kind IN ('active', 'committed')),
+  backend    TEXT NOT NULL,
+  created    INTEGER NOT NULL,
+  last_used  INTEGER NOT NULL,
+  size       INTEGER NOT NULL DEFAULT 0,
+  pid        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX snapshots_parent ON snapshots(parent);
+
+CREATE TABLE layer_records (
+  snapshot     TEXT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+  compression  TEXT NOT NULL,
+  level        INTEGER NOT NULL,
+  diff_id      TEXT NOT NULL,
+  tar_size     INTEGER NOT NULL,
+  digest       TEXT NOT NULL,
+  size         INTEGER NOT NULL,
+  PRIMARY KEY (snapshot, compression, level)
+) WITHOUT ROWID;
+
+CREATE TABLE stat_cache (
+  path       TEXT PRIMARY KEY,
+  dev        INTEGER NOT NULL,
+  ino        INTEGER NOT NULL,
+  mode       INTEGER NOT NULL,
+  size       INTEGER NOT NULL,
+  mtime_ns   INTEGER NOT NULL,
+  ctime_ns   INTEGER NOT NULL,
+  digest     TEXT NOT NULL,
+  recorded   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE build_steps (
+  step     TEXT PRIMARY KEY,
+  key      TEXT NOT NULL,
+  record   TEXT NOT NULL,
+  updated  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& schema_migrations() {
-  static const std::vector<std::string_view> k_steps = {k_v1};
+  static const std::vector<std::string_view> k_steps = {k_v1, k_v2};
   return k_steps;
 }
 

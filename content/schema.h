@@ -7,6 +7,7 @@
 //
 // Version history (append only; never edit a released step):
 //   1  images, image_blobs, cache_records, cache_blobs, leases, lease_blobs
+//   2  snapshots, layer_records, stat_cache, build_steps
 
 #include <cstdint>
 #include <string_view>
@@ -17,7 +18,7 @@
 
 namespace content {
 
-inline constexpr int64_t k_schema_version = 1;
+inline constexpr int64_t k_schema_version = 2;
 
 // The SQL of each step; element i takes the schema from version i to i + 1.
 const std::vector<std::string_view>& schema_migrations();

@@ -258,4 +258,11 @@ std::string to_json(const Definition& def) {
   return out + "\n";
 }
 
+nlohmann::ordered_json op_fields_json(const Op& op) {
+  Json j = Json::object();
+  j["kind"] = op_kind(op);
+  fields_json(j, op);
+  return j;
+}
+
 }  // namespace ir

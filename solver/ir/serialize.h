@@ -20,6 +20,10 @@ nlohmann::ordered_json to_json_value(const Definition& def);
 // to_json_value(def) dumped with two-space indentation and a final newline.
 std::string to_json(const Definition& def);
 
+// The kind and fields of one op as to_json_value writes them, without its
+// index, digest, inputs and side table.
+nlohmann::ordered_json op_fields_json(const Op& op);
+
 // A Graphviz digraph: one cluster per stage holding its steps in order, shared
 // sources outside, solid edges for the filesystem chain (input 0) and dashed,
 // labelled edges for COPY --from, ADD sources and RUN --mount inputs.

@@ -1,0 +1,57 @@
+#pragma once
+// Where the solver keeps what it learned: cache key → result, and, per build
+// step, what the step saw last time (for --explain-cache). The real index is
+// kiln.db (solver/ops/build/sqlite_cache_index.h); MemoryCacheIndex serves
+// tests. Implementations are thread-safe.
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "solver/core/executor.h"
+
+namespace solver {
+
+// What a build step saw, stored under a step id that names its place in a
+// project (not its cache key), so the next build of that step can say what
+// changed.
+struct StepRecord {
+  std::string key;          // cache key it had
+  std::string instruction;  // the Dockerfile text of the step
+  std::string definition;   // the op's fields as canonical JSON, inputs excluded
+  std::vector<std::string> input_keys;
+  std::vector<std::string> input_names;  // display names of the inputs' steps
+  std::optional<ContentKey> content;
+};
+
+std::string serialize_step_record(const StepRecord& record);
+base::Result<StepRecord> parse_step_record(std::string_view text);
+
+class CacheIndex {
+ public:
+  virtual ~CacheIndex() = default;
+  virtual base::Result<std::optional<VertexResult>> lookup(const std::string& key) = 0;
+  virtual base::Result<void> store(const std::string& key, const VertexResult& result) = 0;
+  virtual base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) = 0;
+  virtual base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) = 0;
+};
+
+class MemoryCacheIndex final : public CacheIndex {
+ public:
+  base::Result<std::optional<VertexResult>> lookup(const std::string& key) override;
+  base::Result<void> store(const std::string& key, const VertexResult& result) override;
+  base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) override;
+  base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) override;
+
+ private:
+  std::mutex m_mutex;
+  std::map<std::string, VertexResult> m_results;
+  std::map<std::string, StepRecord> m_steps;
+};
+
+// The result as stored in a cache record: {"snapshot": ..., "payload": ...}.
+std::string serialize_result(const VertexResult& result);
+base::Result<VertexResult> parse_result(std::string_view text);
+
+}  // namespace solver

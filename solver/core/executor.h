@@ -1,0 +1,64 @@
+#pragma once
+// The seam between the solver core and the work behind each op. The core
+// decides what runs (cache keys, lookups, scheduling, cancellation); an
+// OpExecutor (solver/ops/build/) does the work with snapshots, files and the
+// content store. Results are plain strings so the core never learns what a
+// snapshot or an image is.
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/digest.h"
+#include "base/result.h"
+#include "solver/core/progress.h"
+
+namespace solver {
+
+// What an op produced: a committed snapshot id ("" = the empty filesystem)
+// and op-specific data the executor interprets (an image's manifest digest,
+// a context directory).
+struct VertexResult {
+  std::string snapshot;
+  std::string payload;
+  friend bool operator==(const VertexResult&, const VertexResult&) = default;
+};
+
+// The part of a cache key that the graph's structure cannot say: the content
+// of the context files a COPY selects, the digest an image name resolves to.
+// `detail` is a compact description of that content kept for
+// --explain-cache; `explain` turns two details into reasons.
+struct ContentKey {
+  base::Digest digest;
+  std::string kind;    // "files", "image"
+  std::string detail;  // serialized by the executor; never part of the key
+};
+
+// Handed to run(): where a running op reports output and learns of
+// cancellation.
+class StepContext {
+ public:
+  virtual ~StepContext() = default;
+  virtual void log(int stream, std::string_view data) = 0;
+  virtual bool canceled() const = 0;
+};
+
+class OpExecutor {
+ public:
+  virtual ~OpExecutor() = default;
+  // Called once the inputs are solved; nullopt when inputs and definition
+  // say everything.
+  virtual base::Result<std::optional<ContentKey>> content_key(
+      uint32_t op, const std::vector<const VertexResult*>& inputs) = 0;
+  virtual base::Result<VertexResult> run(uint32_t op, const std::vector<const VertexResult*>& inputs,
+                                         StepContext& step) = 0;
+  // A cached result may refer to a snapshot that was pruned since.
+  virtual base::Result<bool> still_valid(const VertexResult& result) = 0;
+  // Reasons why `before` and `after` (two ContentKey details of one kind)
+  // differ, one human line each.
+  virtual std::vector<std::string> explain(const std::string& kind, const std::string& before,
+                                           const std::string& after) = 0;
+};
+
+}  // namespace solver

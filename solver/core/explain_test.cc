@@ -1,0 +1,71 @@
+#include "solver/core/explain.h"
+
+#include <gtest/gtest.h>
+
+namespace solver {
+namespace {
+
+class NoExplain final : public OpExecutor {
+ public:
+  base::Result<std::optional<ContentKey>> content_key(uint32_t,
+                                                      const std::vector<const VertexResult*>&) override {
+    return std::optional<ContentKey>{};
+  }
+  base::Result<VertexResult> run(uint32_t, const std::vector<const VertexResult*>&,
+                                 StepContext&) override {
+    return VertexResult{};
+  }
+  base::Result<bool> still_valid(const VertexResult&) override { return true; }
+  std::vector<std::string> explain(const std::string&, const std::string&,
+                                   const std::string&) override {
+    return {};
+  }
+};
+
+StepRecord record(std::string key, std::string definition) {
+  StepRecord r;
+  r.key = std::move(key);
+  r.instruction = "[build 3/4] RUN make";
+  r.definition = std::move(definition);
+  r.input_keys = {"k0"};
+  r.input_names = {"[build 2/4] COPY . ."};
+  return r;
+}
+
+TEST(Explain, BuildArgChangeNamesTheVariableAndBothValues) {
+  NoExplain exec;
+  auto before = record("a", R"({"kind":"exec","env":[["MODE","debug"],["PATH","/bin"]]})");
+  auto now = record("b", R"({"kind":"exec","env":[["MODE","release"],["NEW","1"],["PATH","/bin"]]})");
+  now.instruction = "[build 4/5] RUN make";  // a line added above: not a change of this step
+  auto lines = explain_miss(before, now, exec, true);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "build arg or env MODE changed: \"debug\" -> \"release\"");
+  EXPECT_EQ(lines[1], "build arg or env NEW added: \"1\"");
+}
+
+TEST(Explain, BaseImageDigestChange) {
+  NoExplain exec;
+  auto before = record("a", "{}");
+  auto now = record("b", "{}");
+  before.content = ContentKey{base::Sha256::of("x"), "image", ""};
+  now.content = ContentKey{base::Sha256::of("y"), "image", ""};
+  auto lines = explain_miss(before, now, exec, true);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "image changed: " + base::Sha256::of("x").str() + " -> " +
+                          base::Sha256::of("y").str());
+}
+
+TEST(Explain, RoundTripOfStepRecords) {
+  auto r = record("a", "{}");
+  r.content = ContentKey{base::Sha256::of("x"), "files", "detail\nbytes"};
+  auto parsed = parse_step_record(serialize_step_record(r));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->key, "a");
+  EXPECT_EQ(parsed->input_names, r.input_names);
+  ASSERT_TRUE(parsed->content.has_value());
+  EXPECT_EQ(parsed->content->detail, "detail\nbytes");
+  EXPECT_FALSE(parse_step_record("{").ok());
+}
+
+}  // namespace
+}  // namespace solver

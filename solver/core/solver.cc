@@ -1,0 +1,318 @@
+#include "solver/core/solver.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include "solver/core/explain.h"
+#include "solver/ir/digest.h"
+
+namespace solver {
+
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+class Solve;
+
+class OpStep final : public StepContext {
+ public:
+  OpStep(Solve& solve, int number, const std::string& name)
+      : m_solve(solve), m_number(number), m_name(name) {}
+  void log(int stream, std::string_view data) override;
+  bool canceled() const override;
+
+ private:
+  Solve& m_solve;
+  int m_number;
+  const std::string& m_name;
+};
+
+class Solve {
+ public:
+  Solve(const ir::Definition& def, OpExecutor& executor, CacheIndex& index, ProgressSink& progress,
+        const SolveOptions& options)
+      : m_def(def), m_exec(executor), m_index(index), m_progress(progress), m_opt(options),
+        m_digests(ir::op_digests(def)), m_pending(def.ops.size()) {
+    size_t n = def.ops.size();
+    m_result.results.resize(n);
+    m_result.keys.resize(n);
+    m_needed.assign(n, false);
+    m_dependents.resize(n);
+    m_number.assign(n, 0);
+  }
+
+  base::Result<SolveResult> run(SolveResult* partial) {
+    mark_needed();
+    int next_number = 0;
+    for (uint32_t op = 0; op < m_def.ops.size(); ++op) {
+      if (!m_needed[op] || !displayed(op)) continue;
+      m_number[op] = ++next_number;
+    }
+    std::vector<uint32_t> ready;
+    for (uint32_t op = 0; op < m_def.ops.size(); ++op) {
+      if (!m_needed[op]) continue;
+      std::vector<uint32_t> deps = distinct_inputs(op);
+      m_pending[op].store(static_cast<int>(deps.size()));
+      for (uint32_t d : deps) m_dependents[d].push_back(op);
+      if (deps.empty()) ready.push_back(op);
+    }
+    unsigned parallel = m_opt.max_parallel ? m_opt.max_parallel
+                                           : std::max(1u, std::thread::hardware_concurrency());
+    tbb::task_arena arena(static_cast<int>(parallel));
+    arena.execute([&] {
+      for (uint32_t op : ready) m_group.run([this, op] { process(op); });
+      m_group.wait();
+    });
+    std::sort(m_result.steps.begin(), m_result.steps.end(),
+              [](const StepOutcome& a, const StepOutcome& b) { return a.number < b.number; });
+    if (partial) *partial = m_result;
+    if (m_error) return *m_error;
+    return std::move(m_result);
+  }
+
+  void emit(ProgressEvent event) {
+    event.time_ns = now_ns();
+    m_progress.on_event(event);
+  }
+  bool canceled() const { return m_canceled.load(); }
+
+ private:
+  bool displayed(uint32_t op) const {
+    const ir::Op& o = m_def.ops[op];
+    if (std::holds_alternative<ir::ConfigChange>(o) || std::holds_alternative<ir::Scratch>(o))
+      return false;
+    return !m_def.info[op].display_name.empty();
+  }
+
+  void mark_needed() {
+    std::vector<uint32_t> stack{m_def.terminal.op};
+    while (!stack.empty()) {
+      uint32_t op = stack.back();
+      stack.pop_back();
+      if (m_needed[op]) continue;
+      m_needed[op] = true;
+      for (const ir::Input& in : m_def.inputs[op]) stack.push_back(in.op);
+    }
+  }
+
+  std::vector<uint32_t> distinct_inputs(uint32_t op) const {
+    std::vector<uint32_t> deps;
+    for (const ir::Input& in : m_def.inputs[op]) deps.push_back(in.op);
+    std::sort(deps.begin(), deps.end());
+    deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+    return deps;
+  }
+
+  bool lookups_allowed(uint32_t op) const {
+    if (std::holds_alternative<ir::ImageSource>(m_def.ops[op])) return true;
+    if (m_opt.no_cache) return false;
+    int stage = m_def.info[op].stage;
+    if (stage >= 0 && static_cast<size_t>(stage) < m_def.stages.size()) {
+      const ir::Stage& st = m_def.stages[static_cast<size_t>(stage)];
+      std::string name = st.name.empty() ? std::to_string(st.index) : st.name;
+      if (m_opt.no_cache_stages.count(name)) return false;
+    }
+    return true;
+  }
+
+  std::string step_id(uint32_t op) const {
+    const ir::OpInfo& info = m_def.info[op];
+    // The op's place: its stage and its ordinal among that stage's steps.
+    int ordinal = 0;
+    for (uint32_t o = 0; o < op; ++o)
+      if (m_def.info[o].stage == info.stage && displayed(o)) ++ordinal;
+    return base::Hasher("kiln.step.v1")
+        .str(m_opt.step_scope)
+        .i64(info.stage)
+        .i64(ordinal)
+        .str(info.stage < 0 ? info.display_name : std::string())
+        .finish()
+        .str();
+  }
+
+  void fail(uint32_t op, base::Error error) {
+    const ir::OpInfo& info = m_def.info[op];
+    bool first = false;
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_error) {
+        first = true;
+        base::Error e = std::move(error);
+        e.message = (info.display_name.empty() ? std::string("step") : info.display_name) +
+                    ": " + e.message;
+        if (!e.pos && info.range.start_line > 0)
+          e.pos = base::SourcePos{info.range.file, info.range.start_line, 0, {}};
+        m_error = std::move(e);
+      }
+    }
+    m_canceled.store(true);
+    ProgressEvent ev;
+    ev.kind = first ? EventKind::step_failed : EventKind::step_canceled;
+    ev.step = m_number[op];
+    ev.name = info.display_name;
+    if (first) ev.message = m_error->message;
+    if (ev.step > 0) emit(std::move(ev));
+  }
+
+  void process(uint32_t op) {
+    if (!m_canceled.load()) {
+      auto r = solve_one(op);
+      if (!r.ok()) fail(op, r.error());
+    }
+    if (m_canceled.load()) return;
+    for (uint32_t dep : m_dependents[op]) {
+      if (m_pending[dep].fetch_sub(1) == 1) m_group.run([this, dep] { process(dep); });
+    }
+  }
+
+  base::Result<void> solve_one(uint32_t op) {
+    const ir::Op& o = m_def.ops[op];
+    const ir::OpInfo& info = m_def.info[op];
+    std::vector<const VertexResult*> inputs;
+    std::vector<std::string> input_keys;
+    std::vector<std::string> input_names;
+    {
+      std::lock_guard lock(m_mutex);
+      for (const ir::Input& in : m_def.inputs[op]) {
+        inputs.push_back(&*m_result.results[in.op]);
+        input_keys.push_back(m_result.keys[in.op]);
+        input_names.push_back(m_def.info[in.op].display_name);
+      }
+    }
+    if (std::holds_alternative<ir::Scratch>(o)) {
+      return finish(op, base::Hasher(k_cache_key_schema).str("scratch").finish().str(), {});
+    }
+    if (std::holds_alternative<ir::ConfigChange>(o)) {
+      return finish(op, input_keys.at(0), *inputs.at(0));
+    }
+    StepOutcome outcome;
+    outcome.op = op;
+    outcome.number = m_number[op];
+    outcome.name = info.display_name;
+    int64_t started = now_ns();
+
+    base::Hasher key(k_cache_key_schema);
+    key.str(ir::op_kind(o)).digest(m_digests[op].filesystem).list(input_keys.size());
+    for (const std::string& k : input_keys) key.str(k);
+    std::optional<ContentKey> content;
+    if (!std::holds_alternative<ir::ContextSource>(o)) {
+      auto ck = m_exec.content_key(op, inputs);
+      if (!ck.ok()) return ck.error();
+      content = std::move(*ck);
+    }
+    key.boolean(content.has_value());
+    if (content) key.str(content->kind).digest(content->digest);
+    outcome.key = key.finish().str();
+
+    bool cacheable = !std::holds_alternative<ir::ContextSource>(o);
+    std::optional<VertexResult> hit;
+    if (cacheable && lookups_allowed(op)) {
+      TRY_ASSIGN(auto found, m_index.lookup(outcome.key));
+      if (found) {
+        TRY_ASSIGN(bool valid, m_exec.still_valid(*found));
+        if (valid) hit = std::move(found);
+      }
+    }
+
+    StepRecord record{outcome.key, info.display_name, definition_json(op), input_keys,
+                      input_names, content};
+    std::string sid = m_opt.step_scope.empty() || !displayed(op) ? std::string() : step_id(op);
+    if (!hit && m_opt.explain && !sid.empty()) {
+      TRY_ASSIGN(auto before, m_index.last_step(sid));
+      outcome.reasons = explain_miss(before, record, m_exec, cacheable && lookups_allowed(op));
+    }
+
+    VertexResult result;
+    if (hit) {
+      result = std::move(*hit);
+      outcome.state = StepState::cached;
+      if (outcome.number > 0) emit({EventKind::step_cached, outcome.number, info.display_name});
+    } else {
+      if (outcome.number > 0) emit({EventKind::step_started, outcome.number, info.display_name});
+      OpStep step(*this, outcome.number, info.display_name);
+      auto ran = m_exec.run(op, inputs, step);
+      if (!ran.ok()) {
+        outcome.state = m_canceled.load() ? StepState::canceled : StepState::failed;
+        outcome.seconds = static_cast<double>(now_ns() - started) / 1e9;
+        std::lock_guard lock(m_mutex);
+        if (outcome.number > 0) m_result.steps.push_back(outcome);
+        return ran.error();
+      }
+      result = std::move(*ran);
+      if (cacheable) TRY(m_index.store(outcome.key, result));
+      outcome.state = StepState::ran;
+      if (outcome.number > 0)
+        emit({EventKind::step_finished, outcome.number, info.display_name});
+    }
+    if (!sid.empty()) TRY(m_index.remember_step(sid, record));
+    outcome.seconds = static_cast<double>(now_ns() - started) / 1e9;
+    {
+      std::lock_guard lock(m_mutex);
+      if (outcome.number > 0) m_result.steps.push_back(outcome);
+    }
+    return finish(op, outcome.key, std::move(result));
+  }
+
+  base::Result<void> finish(uint32_t op, std::string key, VertexResult result) {
+    std::lock_guard lock(m_mutex);
+    m_result.keys[op] = std::move(key);
+    m_result.results[op] = std::move(result);
+    return {};
+  }
+
+  std::string definition_json(uint32_t op) const;
+
+  const ir::Definition& m_def;
+  OpExecutor& m_exec;
+  CacheIndex& m_index;
+  ProgressSink& m_progress;
+  const SolveOptions& m_opt;
+  std::vector<ir::OpDigests> m_digests;
+  std::vector<std::atomic<int>> m_pending;
+  std::vector<bool> m_needed;
+  std::vector<std::vector<uint32_t>> m_dependents;
+  std::vector<int> m_number;
+  std::mutex m_mutex;
+  SolveResult m_result;
+  std::optional<base::Error> m_error;
+  std::atomic<bool> m_canceled{false};
+  tbb::task_group m_group;
+};
+
+void OpStep::log(int stream, std::string_view data) {
+  if (m_number <= 0) return;
+  ProgressEvent ev;
+  ev.kind = EventKind::step_log;
+  ev.step = m_number;
+  ev.name = m_name;
+  ev.stream = stream;
+  ev.data = std::string(data);
+  m_solve.emit(std::move(ev));
+}
+
+bool OpStep::canceled() const { return m_solve.canceled(); }
+
+std::string Solve::definition_json(uint32_t op) const { return op_definition_json(m_def, op); }
+
+}  // namespace
+
+base::Result<SolveResult> solve(const ir::Definition& def, OpExecutor& executor, CacheIndex& index,
+                                ProgressSink& progress, const SolveOptions& options,
+                                SolveResult* partial) {
+  TRY(ir::validate(def));
+  Solve run(def, executor, index, progress, options);
+  return run.run(partial);
+}
+
+}  // namespace solver
