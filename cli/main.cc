@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/help_formatter.h"
 
 namespace {
@@ -38,15 +39,19 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli::CommandContext ctx;
   cli::install_help_formatter(app);
+  cli::register_build(app, ctx);
+  cli::register_image_commands(app, ctx);
   cli::register_debug_commands(app, ctx);
   if (std::string msg = unknown_command_message(app, argc, argv); !msg.empty()) {
     std::cerr << msg << "\n";
-    return 1;
+    return cli::k_exit_usage;
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int code = app.exit(e);
+    // Help and version are successes; every other parse error is a usage error.
+    return code == 0 ? 0 : cli::k_exit_usage;
   }
   return ctx.exit_code;
 }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
+
 namespace solver {
 
 namespace {
@@ -34,7 +36,7 @@ std::string serialize_step_record(const StepRecord& record) {
   if (record.content) {
     j["content"] = Json{{"digest", record.content->digest.str()},
                         {"kind", record.content->kind},
-                        {"detail", record.content->detail}};
+                        {"detail", base::base64_encode(record.content->detail)}};
   }
   return dump(j);
 }
@@ -51,8 +53,8 @@ base::Result<StepRecord> parse_step_record(std::string_view text) {
     if (j.contains("content")) {
       const Json& c = j.at("content");
       TRY_ASSIGN(auto digest, base::Digest::parse(c.at("digest").get<std::string>()));
-      r.content = ContentKey{digest, c.at("kind").get<std::string>(),
-                             c.at("detail").get<std::string>()};
+      TRY_ASSIGN(std::string detail, base::base64_decode(c.at("detail").get<std::string>()));
+      r.content = ContentKey{digest, c.at("kind").get<std::string>(), std::move(detail)};
     }
     return r;
   } catch (const Json::exception& e) {

@@ -228,9 +228,11 @@ class Solve {
     StepRecord record{outcome.key, info.display_name, definition_json(op), input_keys,
                       input_names, content};
     std::string sid = m_opt.step_scope.empty() || !displayed(op) ? std::string() : step_id(op);
-    if (!hit && m_opt.explain && !sid.empty()) {
+    if (!hit && m_opt.explain && !cacheable) {
+      outcome.reasons = {"read on every build; the steps that copy from it check its files"};
+    } else if (!hit && m_opt.explain && !sid.empty()) {
       TRY_ASSIGN(auto before, m_index.last_step(sid));
-      outcome.reasons = explain_miss(before, record, m_exec, cacheable && lookups_allowed(op));
+      outcome.reasons = explain_miss(before, record, m_exec, lookups_allowed(op));
     }
 
     VertexResult result;

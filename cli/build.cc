@@ -1,0 +1,299 @@
+// `kiln build [OPTIONS] PATH`: docker build's flags over kiln's frontend,
+// solver and stores. Wiring only; the work is in the modules.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/build_definition.h"
+#include "cli/build_outputs.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/progress/progress_display.h"
+#include "cli/store.h"
+#include "content/export/docker_archive.h"
+#include "content/export/layout.h"
+#include "snapshotter/layer/diff.h"
+#include "snapshotter/layer_records.h"
+#include "solver/core/solver.h"
+#include "solver/ir/image_ref.h"
+#include "solver/ops/build/base_image.h"
+#include "solver/ops/build/build_executor.h"
+#include "solver/ops/build/export_image.h"
+#include "solver/ops/build/sqlite_cache_index.h"
+#include "solver/ops/context/selection.h"
+
+namespace cli {
+
+namespace {
+
+struct BuildOptions {
+  std::string context;
+  std::string file;
+  std::vector<std::string> tags;
+  std::vector<std::string> build_args;
+  std::string target;
+  bool no_cache = false;
+  std::vector<std::string> no_cache_filter;
+  std::vector<std::string> labels;
+  std::string iidfile;
+  std::string metadata_file;
+  bool quiet = false;
+  std::string progress = "auto";
+  std::vector<std::string> outputs;
+  std::string platform;
+  bool explain_cache = false;
+  std::string root;
+};
+
+// A failure and the exit code it deserves.
+struct Failure {
+  base::Error error;
+  int code = k_exit_build_failed;
+};
+
+// Fills in the quoted Dockerfile line of an error that points into it.
+base::Error with_dockerfile_line(base::Error error, const std::string& display,
+                                 const std::string& text) {
+  if (!error.pos || error.pos->line <= 0 || !error.pos->line_text.empty()) return error;
+  if (error.pos->file.empty()) error.pos->file = display;
+  std::istringstream lines(text);
+  std::string line;
+  for (int n = 1; std::getline(lines, line); ++n) {
+    if (n == error.pos->line) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      error.pos->line_text = line;
+      break;
+    }
+  }
+  return error;
+}
+
+std::map<std::string, std::string> parse_labels(const std::vector<std::string>& raw) {
+  std::map<std::string, std::string> out;
+  for (const std::string& l : raw) {
+    size_t eq = l.find('=');
+    out[l.substr(0, eq)] = eq == std::string::npos ? std::string() : l.substr(eq + 1);
+  }
+  return out;
+}
+
+void print_explanation(const solver::SolveResult& result, std::ostream& out) {
+  out << "cache explanation:\n";
+  for (const solver::StepOutcome& step : result.steps) {
+    out << "#" << step.number << " " << step.name << ": ";
+    switch (step.state) {
+      case solver::StepState::cached:
+        out << "CACHED\n";
+        continue;
+      case solver::StepState::failed:
+        out << "FAILED";
+        break;
+      case solver::StepState::canceled:
+        out << "CANCELED";
+        break;
+      case solver::StepState::ran:
+        out << "ran";
+        break;
+    }
+    out << "\n";
+    for (const std::string& reason : step.reasons) out << "    - " << reason << "\n";
+  }
+}
+
+// Resolves FROM images for the frontend (their ENV, WORKDIR, USER, SHELL and
+// ONBUILD matter while lowering).
+frontend::lower::ImageConfigResolver image_resolver(Store& store) {
+  return [&store](const std::string& ref,
+                  const ir::Platform& platform) -> base::Result<frontend::lower::BaseImageConfig> {
+    TRY_ASSIGN(auto image, solver::ops::build::resolve_local_image(*store.blobs, *store.images, ref,
+                                                                   platform));
+    frontend::lower::BaseImageConfig cfg;
+    cfg.env = image.config.config.env;
+    cfg.working_dir = image.config.config.working_dir;
+    cfg.user = image.config.config.user;
+    cfg.shell = image.config.config.shell;
+    cfg.onbuild = image.config.config.on_build;
+    return cfg;
+  };
+}
+
+base::Result<void> write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return base::make_error("cannot write " + path);
+  return {};
+}
+
+std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
+  auto fail = [](base::Error e, int code) { return std::optional<Failure>(Failure{std::move(e), code}); };
+  std::error_code ec;
+  if (!std::filesystem::is_directory(opts.context, ec))
+    return fail(base::make_error("build context " + opts.context + " is not a directory"), k_exit_usage);
+  std::string context = std::filesystem::canonical(opts.context, ec).string();
+  std::string file = opts.file.empty() ? context + "/Dockerfile" : opts.file;
+
+  auto plan = parse_outputs(opts.outputs);
+  if (!plan.ok()) return fail(plan.error(), k_exit_usage);
+  auto mode = progress::parse_progress_mode(opts.progress);
+  if (!mode.ok()) return fail(base::with_context(mode, "--progress").error(), k_exit_usage);
+  std::vector<std::string> names;
+  for (const std::string& t : opts.tags) {
+    auto n = ir::normalize_image_ref(t);
+    if (!n.ok()) return fail(base::make_error("invalid tag \"" + t + "\": " + n.error().message), k_exit_usage);
+    names.push_back(*n);
+  }
+  for (const OutputSpec& o : plan->outputs)
+    for (const std::string& t : o.names) {
+      auto n = ir::normalize_image_ref(t);
+      if (!n.ok()) return fail(base::make_error("invalid name \"" + t + "\": " + n.error().message), k_exit_usage);
+      names.push_back(*n);
+    }
+  std::optional<int64_t> epoch;
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH")) {
+    auto parsed = snapshotter::layer::parse_source_date_epoch(sde);
+    if (!parsed.ok()) return fail(parsed.error(), k_exit_usage);
+    epoch = *parsed;
+  }
+
+  StoreOptions store_opts;
+  store_opts.root = opts.root;
+  store_opts.snapshots = true;
+  auto store = open_store(store_opts);
+  if (!store.ok()) return fail(store.error(), k_exit_internal);
+  Store& st = **store;
+
+  DefinitionRequest request{file, context, opts.target, opts.build_args, opts.platform, "",
+                            image_resolver(st)};
+  auto loaded = load_definition(request);
+  if (!loaded.ok()) return fail(loaded.error(), k_exit_build_failed);
+
+  auto hasher = solver::ops::context::ContextHasher::open(st.root);
+  if (!hasher.ok()) return fail(hasher.error(), k_exit_internal);
+  auto index = solver::ops::build::SqliteCacheIndex::open(st.root, *st.metadata, st.clock);
+  if (!index.ok()) return fail(index.error(), k_exit_internal);
+  auto records = snapshotter::SqliteLayerRecords::open(st.root);
+  if (!records.ok()) return fail(records.error(), k_exit_internal);
+
+  solver::ops::build::BuildServices services{*st.blobs, *st.images, *st.snapshots, *hasher, **index};
+  solver::ops::build::BuildSources sources;
+  sources.contexts["context"] = context;
+  sources.source_date_epoch = epoch;
+  solver::ops::build::BuildExecutor executor(loaded->def, services, sources);
+
+  solver::SolveOptions solve_opts;
+  solve_opts.no_cache = opts.no_cache;
+  for (const std::string& s : opts.no_cache_filter) {
+    std::string lower = s;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    solve_opts.no_cache_stages.insert(lower);
+  }
+  std::string abs_file = file == "-" ? "-" : std::filesystem::absolute(file, ec).string();
+  solve_opts.step_scope = context + "\n" + abs_file + "\n" + opts.target;
+  solve_opts.explain = opts.explain_cache;
+
+  auto display = progress::make_progress_sink(opts.quiet ? progress::ProgressMode::quiet : *mode, STDERR_FILENO);
+  if (!display.ok()) return fail(display.error(), k_exit_usage);
+  solver::SolveResult partial;
+  auto solved = solver::solve(loaded->def, executor, **index, **display, solve_opts, &partial);
+  (*display)->finish();
+  if (opts.explain_cache) print_explanation(solved.ok() ? *solved : partial, std::cerr);
+  if (!solved.ok())
+    return fail(with_dockerfile_line(solved.error(), loaded->display_name, loaded->dockerfile_text),
+                k_exit_build_failed);
+
+  solver::ops::build::ImageExportRequest export_request;
+  export_request.labels = parse_labels(opts.labels);
+  export_request.compression = plan->compression;
+  export_request.source_date_epoch = epoch;
+  export_request.now_unix_seconds = st.clock.now_unix_seconds();
+  export_request.override_platform = !opts.platform.empty();
+  auto image = solver::ops::build::export_image(loaded->def, *solved, services, **records, export_request);
+  if (!image.ok()) return fail(image.error(), k_exit_internal);
+
+  std::vector<content::archives::ExportImage> exports;
+  for (const std::string& n : names) exports.push_back({n, image->manifest});
+  if (exports.empty()) exports.push_back({"", image->manifest});
+  for (const OutputSpec& o : plan->outputs) {
+    base::Result<void> written;
+    switch (o.type) {
+      case OutputType::image:
+        for (const std::string& n : names) {
+          written = st.images->tag(n, image->manifest);
+          if (!written.ok()) break;
+          if (!opts.quiet) std::cerr << "naming to " << n << " done\n";
+        }
+        break;
+      case OutputType::oci:
+        written = o.oci_tar ? content::archives::write_oci_layout_tar(*st.blobs, exports, o.dest)
+                            : content::archives::write_oci_layout_dir(*st.blobs, exports, o.dest);
+        break;
+      case OutputType::docker:
+        written = content::archives::write_docker_archive(*st.blobs, exports, o.dest);
+        break;
+      case OutputType::local:
+      case OutputType::tar:
+        written = base::make_error("--output type=local and type=tar are not supported yet");
+        break;
+    }
+    if (!written.ok()) return fail(base::with_context(written, "exporting").error(), k_exit_internal);
+  }
+
+  std::string image_id = image->config.digest.str();
+  if (!opts.iidfile.empty()) {
+    if (auto w = write_text_file(opts.iidfile, image_id); !w.ok()) return fail(w.error(), k_exit_internal);
+  }
+  if (!opts.metadata_file.empty()) {
+    nlohmann::json meta;
+    meta["containerimage.digest"] = image->manifest.digest.str();
+    meta["containerimage.config.digest"] = image->config.digest.str();
+    std::string joined;
+    for (const std::string& n : names) joined += (joined.empty() ? "" : ",") + n;
+    if (!joined.empty()) meta["image.name"] = joined;
+    if (auto w = write_text_file(opts.metadata_file, meta.dump(2) + "\n"); !w.ok())
+      return fail(w.error(), k_exit_internal);
+  }
+  if (opts.quiet) out << image_id << "\n";
+  else std::cerr << "writing image " << image_id << " done\n";
+  return std::nullopt;
+}
+
+}  // namespace
+
+void register_build(CLI::App& app, CommandContext& ctx) {
+  auto opts = std::make_shared<BuildOptions>();
+  CLI::App* cmd = app.add_subcommand("build", "Build an image from a Dockerfile");
+  cmd->add_option("PATH", opts->context, "Build context directory")->required();
+  cmd->add_option("-f,--file", opts->file, "Name of the Dockerfile (default: \"PATH/Dockerfile\"; \"-\" reads standard input)");
+  cmd->add_option("-t,--tag", opts->tags, "Name and optionally a tag (\"name:tag\"); repeatable")->allow_extra_args(false);
+  cmd->add_option("--build-arg", opts->build_args, "Set a build-time variable (K=V, or K to take it from the environment)")->allow_extra_args(false);
+  cmd->add_option("--target", opts->target, "Set the target build stage to build");
+  cmd->add_flag("--no-cache", opts->no_cache, "Do not use the cache when building the image");
+  cmd->add_option("--no-cache-filter", opts->no_cache_filter, "Do not use the cache for the named stages")->allow_extra_args(false);
+  cmd->add_option("--label", opts->labels, "Set metadata for an image (K=V)")->allow_extra_args(false);
+  cmd->add_option("--iidfile", opts->iidfile, "Write the image ID to the file");
+  cmd->add_option("--metadata-file", opts->metadata_file, "Write build result metadata to the file");
+  cmd->add_flag("-q,--quiet", opts->quiet, "Suppress the build output and print the image ID on success");
+  cmd->add_option("--progress", opts->progress, "Set type of progress output (auto, plain, tty, json, quiet)");
+  cmd->add_option("-o,--output", opts->outputs, "Output destination (type=image|oci|docker,dest=...)")->allow_extra_args(false);
+  cmd->add_option("--platform", opts->platform, "Set the target platform (default: this machine's)");
+  cmd->add_flag("--explain-cache", opts->explain_cache, "After the build, say for every step why it was or was not cached");
+  cmd->add_option("--root", opts->root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+  cmd->callback([opts, &ctx] {
+    auto failure = run_build(*opts, std::cout);
+    if (failure) {
+      std::cerr << "error: " << failure->error.render() << "\n";
+      ctx.exit_code = failure->code;
+      return;
+    }
+    ctx.exit_code = k_exit_ok;
+  });
+}
+
+}  // namespace cli

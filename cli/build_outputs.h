@@ -1,0 +1,32 @@
+#pragma once
+// -o/--output of `kiln build`, as docker buildx spells it: "type=oci,dest=out.tar",
+// "type=docker,dest=img.tar", "type=local,dest=dir", "type=tar,dest=fs.tar",
+// "type=image" (the default: the local image store), or a bare path for
+// type=local. Compression options: compression=gzip|zstd|uncompressed,
+// compression-level=N.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "snapshotter/layer/compression.h"
+
+namespace cli {
+
+enum class OutputType { image, oci, docker, local, tar };
+
+struct OutputSpec {
+  OutputType type = OutputType::image;
+  std::string dest;       // file or directory; "" for image
+  bool oci_tar = true;    // type=oci,tar=false writes a layout directory
+  std::vector<std::string> names;  // name=... (type=image)
+};
+
+struct OutputPlan {
+  std::vector<OutputSpec> outputs;  // at least one
+  snapshotter::layer::CompressionOptions compression;
+};
+
+base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs);
+
+}  // namespace cli

@@ -1,0 +1,11 @@
+#pragma once
+// kiln's exit codes (docs/user-guide.md, "Exit codes"): a CI script can tell
+// a broken build from a wrong command line from a kiln or storage problem.
+namespace cli {
+
+inline constexpr int k_exit_ok = 0;
+inline constexpr int k_exit_build_failed = 1;  // the Dockerfile or a step failed
+inline constexpr int k_exit_usage = 2;         // bad flags or arguments
+inline constexpr int k_exit_internal = 3;      // kiln itself or its store failed
+
+}  // namespace cli

@@ -1,0 +1,282 @@
+// Image commands over the local store, in docker's shape: images, tag, rmi,
+// inspect, load, save.
+#include <unistd.h>
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/store.h"
+#include "content/export/docker_archive.h"
+#include "content/export/load.h"
+#include "oci/image_config.h"
+#include "oci/manifest.h"
+#include "oci/media_types.h"
+#include "solver/ir/image_ref.h"
+#include "solver/ir/platform.h"
+#include "solver/ops/build/base_image.h"
+
+namespace cli {
+
+namespace {
+
+struct ImageFacts {
+  std::string name;
+  oci::Descriptor target;
+  oci::Descriptor config_descriptor;
+  oci::ImageConfig config;
+  int64_t size = 0;  // config + layers
+  int64_t created = 0;
+};
+
+base::Result<std::unique_ptr<Store>> open_images(const std::string& root) {
+  StoreOptions options;
+  options.root = root;
+  return open_store(options);
+}
+
+// The stored record for a user's name: as given, then normalized.
+base::Result<content::ImageRecord> find_image(Store& store, const std::string& name) {
+  std::vector<std::string> candidates{name};
+  if (auto n = ir::normalize_image_ref(name); n.ok()) {
+    for (const std::string& c : solver::ops::build::local_names(*n)) candidates.push_back(c);
+  }
+  for (const std::string& c : candidates) {
+    TRY_ASSIGN(auto record, store.images->get(c));
+    if (record) return *record;
+  }
+  return base::make_error("No such image: " + name);
+}
+
+base::Result<ImageFacts> facts(Store& store, const content::ImageRecord& record) {
+  ImageFacts f;
+  f.name = record.name;
+  f.target = record.target;
+  f.created = record.created;
+  TRY_ASSIGN(auto image, solver::image::read_base_image(*store.blobs, record.target, ir::host_platform()));
+  TRY_ASSIGN(std::string manifest_bytes, store.blobs->read(image.manifest.digest));
+  TRY_ASSIGN(oci::Manifest manifest, oci::parse_manifest(manifest_bytes));
+  f.config_descriptor = manifest.config;
+  f.config = image.config;
+  f.size = manifest.config.size;
+  for (const oci::Descriptor& l : manifest.layers) f.size += l.size;
+  return f;
+}
+
+std::string human_size(int64_t bytes) {
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 4) {
+    v /= 1000;
+    ++u;
+  }
+  std::ostringstream out;
+  out << std::setprecision(v < 10 ? 3 : 4) << v << units[u];
+  return out.str();
+}
+
+std::string ago(int64_t then_ns, int64_t now_ns) {
+  int64_t s = (now_ns - then_ns) / 1'000'000'000;
+  if (s < 60) return std::to_string(std::max<int64_t>(s, 1)) + " seconds ago";
+  if (s < 3600) return std::to_string(s / 60) + " minutes ago";
+  if (s < 86400) return std::to_string(s / 3600) + " hours ago";
+  return std::to_string(s / 86400) + " days ago";
+}
+
+int report(const base::Error& e, int code) {
+  std::cerr << "error: " << e.render() << "\n";
+  return code;
+}
+
+int list_images(const std::string& root, bool quiet) {
+  auto store = open_images(root);
+  if (!store.ok()) return report(store.error(), k_exit_internal);
+  auto records = (*store)->images->list();
+  if (!records.ok()) return report(records.error(), k_exit_internal);
+  int64_t now = (*store)->clock.now_unix_nanos();
+  if (!quiet) std::cout << std::left << std::setw(40) << "REPOSITORY" << std::setw(12) << "TAG"
+                        << std::setw(15) << "IMAGE ID" << std::setw(18) << "CREATED" << "SIZE\n";
+  for (const auto& r : *records) {
+    auto f = facts(**store, r);
+    std::string id = f.ok() ? f->config_descriptor.digest.hex().substr(0, 12) : std::string("<broken>");
+    if (quiet) {
+      std::cout << id << "\n";
+      continue;
+    }
+    std::string name = familiar_name(r.name);
+    std::string repo = name, tag = "<none>";
+    size_t at = name.find('@');
+    size_t colon = name.rfind(':');
+    if (at == std::string::npos && colon != std::string::npos && name.find('/', colon) == std::string::npos) {
+      repo = name.substr(0, colon);
+      tag = name.substr(colon + 1);
+    }
+    std::cout << std::left << std::setw(40) << repo << std::setw(12) << tag << std::setw(15) << id
+              << std::setw(18) << ago(r.created, now) << (f.ok() ? human_size(f->size) : "?") << "\n";
+  }
+  return k_exit_ok;
+}
+
+int tag_image(const std::string& root, const std::string& source, const std::string& target) {
+  auto store = open_images(root);
+  if (!store.ok()) return report(store.error(), k_exit_internal);
+  auto record = find_image(**store, source);
+  if (!record.ok()) return report(record.error(), k_exit_build_failed);
+  auto name = ir::normalize_image_ref(target);
+  if (!name.ok()) return report(base::make_error("invalid tag \"" + target + "\": " + name.error().message), k_exit_usage);
+  auto tagged = (*store)->images->tag(*name, record->target);
+  if (!tagged.ok()) return report(tagged.error(), k_exit_internal);
+  return k_exit_ok;
+}
+
+int remove_images(const std::string& root, const std::vector<std::string>& names) {
+  auto store = open_images(root);
+  if (!store.ok()) return report(store.error(), k_exit_internal);
+  int code = k_exit_ok;
+  for (const std::string& n : names) {
+    auto record = find_image(**store, n);
+    if (!record.ok()) {
+      code = report(record.error(), k_exit_build_failed);
+      continue;
+    }
+    auto removed = (*store)->images->remove(record->name);
+    if (!removed.ok()) {
+      code = report(removed.error(), k_exit_internal);
+      continue;
+    }
+    std::cout << "Untagged: " << familiar_name(record->name) << "\n";
+  }
+  return code;
+}
+
+int inspect_images(const std::string& root, const std::vector<std::string>& names) {
+  auto store = open_images(root);
+  if (!store.ok()) return report(store.error(), k_exit_internal);
+  nlohmann::json out = nlohmann::json::array();
+  int code = k_exit_ok;
+  for (const std::string& n : names) {
+    auto record = find_image(**store, n);
+    if (!record.ok()) {
+      code = report(record.error(), k_exit_build_failed);
+      continue;
+    }
+    auto f = facts(**store, *record);
+    if (!f.ok()) {
+      code = report(f.error(), k_exit_internal);
+      continue;
+    }
+    nlohmann::json config = oci::to_json(f->config);
+    nlohmann::json j;
+    j["Id"] = f->config_descriptor.digest.str();
+    j["RepoTags"] = nlohmann::json::array({familiar_name(record->name)});
+    j["Digest"] = record->target.digest.str();
+    j["Created"] = config.value("created", "");
+    j["Author"] = config.value("author", "");
+    j["Architecture"] = f->config.architecture;
+    j["Os"] = f->config.os;
+    if (!f->config.variant.empty()) j["Variant"] = f->config.variant;
+    j["Config"] = config.value("config", nlohmann::json::object());
+    j["RootFS"] = config.value("rootfs", nlohmann::json::object());
+    j["Size"] = f->size;
+    out.push_back(j);
+  }
+  std::cout << out.dump(4) << "\n";
+  return code;
+}
+
+int load_images(const std::string& root, const std::string& input, bool quiet) {
+  auto store = open_images(root);
+  if (!store.ok()) return report(store.error(), k_exit_internal);
+  content::archives::LoadOptions options;
+  options.normalize_name = [](std::string_view name) -> base::Result<std::string> {
+    return ir::normalize_image_ref(name);
+  };
+  auto loaded = input.empty() || input == "-"
+                    ? content::archives::load_archive_fd(*(*store)->blobs, *(*store)->images, STDIN_FILENO,
+                                                         "standard input", options)
+                    : content::archives::load_archive(*(*store)->blobs, *(*store)->images, input, options);
+  if (!loaded.ok()) return report(loaded.error(), k_exit_build_failed);
+  if (!quiet) {
+    for (const auto& image : *loaded) {
+      if (!image.named) {
+        std::cout << "Loaded image ID: " << image.target.digest.str() << "\n";
+        continue;
+      }
+      for (const std::string& n : image.names) std::cout << "Loaded image: " << familiar_name(n) << "\n";
+    }
+  }
+  return k_exit_ok;
+}
+
+int save_images(const std::string& root, const std::string& output, const std::vector<std::string>& names) {
+  if (output.empty() && ::isatty(STDOUT_FILENO))
+    return report(base::make_error("refusing to write an archive to a terminal; use -o FILE or redirect"), k_exit_usage);
+  auto store = open_images(root);
+  if (!store.ok()) return report(store.error(), k_exit_internal);
+  std::vector<content::archives::ExportImage> images;
+  for (const std::string& n : names) {
+    auto record = find_image(**store, n);
+    if (!record.ok()) return report(record.error(), k_exit_build_failed);
+    images.push_back({record->name, record->target});
+  }
+  auto written = output.empty() ? content::archives::write_docker_archive(*(*store)->blobs, images, STDOUT_FILENO)
+                                : content::archives::write_docker_archive(*(*store)->blobs, images, output);
+  if (!written.ok()) return report(written.error(), k_exit_internal);
+  return k_exit_ok;
+}
+
+}  // namespace
+
+void register_image_commands(CLI::App& app, CommandContext& ctx) {
+  auto root = std::make_shared<std::string>();
+  auto add_root = [root](CLI::App* cmd) {
+    cmd->add_option("--root", *root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+  };
+
+  auto quiet = std::make_shared<bool>(false);
+  CLI::App* images = app.add_subcommand("images", "List images");
+  images->add_flag("-q,--quiet", *quiet, "Only show image IDs");
+  add_root(images);
+  images->callback([root, quiet, &ctx] { ctx.exit_code = list_images(*root, *quiet); });
+
+  auto tag_args = std::make_shared<std::vector<std::string>>();
+  CLI::App* tag = app.add_subcommand("tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
+  tag->add_option("SOURCE_IMAGE TARGET_IMAGE", *tag_args, "Source and target names")->required()->expected(2);
+  add_root(tag);
+  tag->callback([root, tag_args, &ctx] { ctx.exit_code = tag_image(*root, (*tag_args)[0], (*tag_args)[1]); });
+
+  auto rmi_args = std::make_shared<std::vector<std::string>>();
+  CLI::App* rmi = app.add_subcommand("rmi", "Remove one or more images");
+  rmi->add_option("IMAGE", *rmi_args, "Images to remove")->required();
+  add_root(rmi);
+  rmi->callback([root, rmi_args, &ctx] { ctx.exit_code = remove_images(*root, *rmi_args); });
+
+  auto inspect_args = std::make_shared<std::vector<std::string>>();
+  CLI::App* inspect = app.add_subcommand("inspect", "Display detailed information on images");
+  inspect->add_option("IMAGE", *inspect_args, "Images to inspect")->required();
+  add_root(inspect);
+  inspect->callback([root, inspect_args, &ctx] { ctx.exit_code = inspect_images(*root, *inspect_args); });
+
+  auto input = std::make_shared<std::string>();
+  auto load_quiet = std::make_shared<bool>(false);
+  CLI::App* load = app.add_subcommand("load", "Load images from a docker-archive or OCI archive");
+  load->add_option("-i,--input", *input, "Read from a tar archive file or OCI layout directory, instead of STDIN");
+  load->add_flag("-q,--quiet", *load_quiet, "Suppress the load output");
+  add_root(load);
+  load->callback([root, input, load_quiet, &ctx] { ctx.exit_code = load_images(*root, *input, *load_quiet); });
+
+  auto output = std::make_shared<std::string>();
+  auto save_args = std::make_shared<std::vector<std::string>>();
+  CLI::App* save = app.add_subcommand("save", "Save one or more images to a tar archive (docker-archive)");
+  save->add_option("-o,--output", *output, "Write to a file, instead of STDOUT");
+  save->add_option("IMAGE", *save_args, "Images to save")->required();
+  add_root(save);
+  save->callback([root, output, save_args, &ctx] { ctx.exit_code = save_images(*root, *output, *save_args); });
+}
+
+}  // namespace cli

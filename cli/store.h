@@ -1,0 +1,39 @@
+#pragma once
+// The kiln root a command works on: its content store, metadata database,
+// image store and snapshotter, opened together. The root is --root, else
+// $KILN_ROOT, else /var/lib/kiln for root and ~/.local/share/kiln otherwise.
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "content/content_store.h"
+#include "content/image_store.h"
+#include "content/metadata.h"
+#include "snapshotter/snapshotter.h"
+
+namespace cli {
+
+std::string default_root();
+
+struct Store {
+  std::string root;
+  base::SystemClock clock;
+  std::unique_ptr<content::ContentStore> blobs;
+  std::unique_ptr<content::MetadataStore> metadata;
+  std::unique_ptr<content::ImageStore> images;
+  std::unique_ptr<snapshotter::Snapshotter> snapshots;  // only when asked for
+};
+
+struct StoreOptions {
+  std::string root;  // "" = default_root()
+  bool snapshots = false;
+  std::string snapshotter = "auto";  // $KILN_SNAPSHOTTER overrides the default
+};
+
+base::Result<std::unique_ptr<Store>> open_store(const StoreOptions& options);
+
+// "docker.io/library/app:1" → "app:1", as docker prints names.
+std::string familiar_name(const std::string& name);
+
+}  // namespace cli

@@ -1,0 +1,21 @@
+#pragma once
+// Opens the snapshotter of a kiln root by backend name.
+
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "snapshotter/snapshotter.h"
+
+namespace snapshotter {
+
+// `backend`: "overlay", "copy", or "auto" (overlay when running as root and a
+// test overlay mount under `root` works, else copy). Snapshots of one backend
+// are invisible to the other, so a root should keep to one. `clock` must
+// outlive the snapshotter.
+Result<std::unique_ptr<Snapshotter>> open_snapshotter(const std::string& root,
+                                                      const std::string& backend,
+                                                      const base::Clock& clock);
+
+}  // namespace snapshotter

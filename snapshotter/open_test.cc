@@ -1,0 +1,64 @@
+#include "snapshotter/open.h"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "base/clock.h"
+#include "snapshotter/layer/testing/temp_dir.h"
+#include "snapshotter/overlay/overlay.h"
+
+namespace snapshotter {
+namespace {
+
+TEST(OpenSnapshotter, ByName) {
+  layer::testing::TempDir root;
+  base::SystemClock clock;
+  auto copy = open_snapshotter(root / "copy-root", "copy", clock);
+  ASSERT_TRUE(copy.ok()) << copy.error().message;
+  EXPECT_STREQ(copy.value()->backend(), "copy");
+  auto overlay = open_snapshotter(root.path(), "overlay", clock);
+  ASSERT_TRUE(overlay.ok()) << overlay.error().message;
+  EXPECT_STREQ(overlay.value()->backend(), "overlay");
+}
+
+TEST(OpenSnapshotter, AutoPrefersOverlayWhenItMounts) {
+  layer::testing::TempDir root;
+  base::SystemClock clock;
+  auto s = open_snapshotter(root.path(), "auto", clock);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  bool overlay = ::geteuid() == 0 && OverlaySnapshotter::probe(root.path());
+  EXPECT_STREQ(s.value()->backend(), overlay ? "overlay" : "copy");
+}
+
+TEST(OpenSnapshotter, UnknownBackendIsAnError) {
+  layer::testing::TempDir root;
+  base::SystemClock clock;
+  auto s = open_snapshotter(root.path(), "zfs", clock);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "unknown snapshotter backend \"zfs\"");
+  EXPECT_EQ(s.error().hint, "use overlay, copy or auto");
+}
+
+// Each backend sees only its own snapshots, even on one root.
+TEST(OpenSnapshotter, BackendsDoNotShareSnapshots) {
+  layer::testing::TempDir root;
+  base::SystemClock clock;
+  auto copy = open_snapshotter(root.path(), "copy", clock);
+  auto overlay = open_snapshotter(root.path(), "overlay", clock);
+  ASSERT_TRUE(copy.ok() && overlay.ok());
+  auto id = copy.value()->prepare("");
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(copy.value()->commit(id.value()).ok());
+  auto info = overlay.value()->stat(id.value());
+  ASSERT_TRUE(info.ok());
+  EXPECT_FALSE(info.value().has_value());
+  auto child = overlay.value()->prepare(id.value());
+  ASSERT_FALSE(child.ok());
+  EXPECT_NE(child.error().message.find("copy backend"), std::string::npos)
+      << child.error().message;
+  EXPECT_FALSE(overlay.value()->remove(id.value()).ok());
+}
+
+}  // namespace
+}  // namespace snapshotter

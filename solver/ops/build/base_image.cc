@@ -1,0 +1,41 @@
+#include "solver/ops/build/base_image.h"
+
+namespace solver::ops::build {
+
+std::vector<std::string> local_names(const std::string& ref) {
+  std::vector<std::string> names{ref};
+  const std::string hub = "docker.io/";
+  if (ref.rfind(hub, 0) == 0) {
+    std::string rest = ref.substr(hub.size());
+    names.push_back(rest);
+    const std::string library = "library/";
+    if (rest.rfind(library, 0) == 0) names.push_back(rest.substr(library.size()));
+  }
+  const std::string latest = ":latest";
+  size_t n = names.size();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& name = names[i];
+    if (name.size() > latest.size() &&
+        name.compare(name.size() - latest.size(), latest.size(), latest) == 0)
+      names.push_back(name.substr(0, name.size() - latest.size()));
+  }
+  return names;
+}
+
+base::Result<solver::image::BaseImage> resolve_local_image(const content::ContentStore& blobs,
+                                                           content::ImageStore& images,
+                                                           const std::string& ref,
+                                                           const ir::Platform& platform) {
+  for (const std::string& name : local_names(ref)) {
+    TRY_ASSIGN(auto record, images.get(name));
+    if (record) {
+      return base::with_context(solver::image::read_base_image(blobs, record->target, platform),
+                                "image " + ref);
+    }
+  }
+  return base::make_error("image " + ref +
+                          " is not in the local store (kiln does not pull images yet; bring it "
+                          "in with `kiln load`)");
+}
+
+}  // namespace solver::ops::build

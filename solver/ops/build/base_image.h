@@ -1,0 +1,29 @@
+#pragma once
+// FROM names against the local image store: a normalized reference is looked
+// up under the names users tag with, then read for the build's platform
+// (solver/ops/image/base_image.h). Images come into the store with
+// `kiln load` (and, later, pulls).
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "content/content_store.h"
+#include "content/image_store.h"
+#include "solver/ir/platform.h"
+#include "solver/ops/image/base_image.h"
+
+namespace solver::ops::build {
+
+// `ref` is normalized ("docker.io/library/alpine:latest"). Errors name the
+// image and say how to get it.
+base::Result<solver::image::BaseImage> resolve_local_image(const content::ContentStore& blobs,
+                                                           content::ImageStore& images,
+                                                           const std::string& ref,
+                                                           const ir::Platform& platform);
+
+// The names under which a normalized reference may be stored locally, most
+// specific first: "docker.io/library/alpine:latest", "library/alpine:latest",
+// "alpine:latest", then the same without ":latest".
+std::vector<std::string> local_names(const std::string& ref);
+
+}  // namespace solver::ops::build

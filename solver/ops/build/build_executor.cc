@@ -1,0 +1,245 @@
+#include "solver/ops/build/build_executor.h"
+
+#include <algorithm>
+
+#include "snapshotter/layer/apply.h"
+#include "solver/ops/build/base_image.h"
+#include "solver/ops/file/apply.h"
+
+namespace solver::ops::build {
+
+namespace {
+
+constexpr const char* k_chain_prefix = "kiln.layer-chain.v1:";
+
+// The content store's verified reader as a layer byte stream.
+class BlobSource final : public snapshotter::layer::ByteSource {
+ public:
+  explicit BlobSource(content::BlobReader reader) : m_reader(std::move(reader)) {}
+  base::Result<size_t> read(char* buf, size_t size) override { return m_reader.read(buf, size); }
+
+ private:
+  content::BlobReader m_reader;
+};
+
+// Removes an active snapshot unless it was committed: a failed step leaves
+// nothing behind.
+class ActiveSnapshot {
+ public:
+  ActiveSnapshot(snapshotter::Snapshotter& snapshots, std::string id)
+      : m_snapshots(snapshots), m_id(std::move(id)) {}
+  ~ActiveSnapshot() {
+    if (!m_id.empty()) (void)m_snapshots.remove(m_id);
+  }
+  ActiveSnapshot(const ActiveSnapshot&) = delete;
+  ActiveSnapshot& operator=(const ActiveSnapshot&) = delete;
+  const std::string& id() const { return m_id; }
+  base::Result<std::string> commit() {
+    TRY_ASSIGN(std::string committed, m_snapshots.commit(m_id));
+    m_id.clear();
+    return committed;
+  }
+
+ private:
+  snapshotter::Snapshotter& m_snapshots;
+  std::string m_id;
+};
+
+std::string relative_source(const std::string& src) {
+  size_t start = src.find_first_not_of('/');
+  return start == std::string::npos ? std::string(".") : src.substr(start);
+}
+
+// "COPY" or "ADD" as BuildKit prefixes file-op errors; "file op" for the
+// others (WORKDIR's directory, heredoc files).
+std::string copy_verb(const ir::File& file) {
+  for (const ir::FileAction& action : file.actions)
+    if (const auto* copy = std::get_if<ir::Copy>(&action)) return copy->attempt_unpack ? "ADD" : "COPY";
+  return "file op";
+}
+
+base::Digest chain_id(const base::Digest& parent, const base::Digest& diff_id) {
+  if (parent.empty()) return diff_id;
+  return base::Sha256::of(parent.str() + " " + diff_id.str());
+}
+
+}  // namespace
+
+base::Result<std::string> BuildExecutor::context_dir(const std::string& name) const {
+  auto it = m_sources.contexts.find(name);
+  if (it == m_sources.contexts.end())
+    return base::make_error("no build context named \"" + name + "\"");
+  return it->second;
+}
+
+base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
+    uint32_t op, const std::vector<const VertexResult*>& inputs) {
+  const ir::Op& o = m_def.ops[op];
+  if (const auto* image = std::get_if<ir::ImageSource>(&o)) {
+    TRY_ASSIGN(solver::image::BaseImage base, resolve_local_image(m_svc.blobs, m_svc.images, image->ref,
+                                                   image->platform));
+    return std::optional<ContentKey>{
+        ContentKey{base.manifest.digest, "image", base.manifest.digest.str()}};
+  }
+  const auto* file = std::get_if<ir::File>(&o);
+  if (!file) return std::optional<ContentKey>{};
+  base::Hasher key("kiln.file-sources.v1");
+  context::Selection merged;
+  bool any = false;
+  for (const ir::FileAction& action : file->actions) {
+    const auto* copy = std::get_if<ir::Copy>(&action);
+    if (!copy) continue;
+    const ir::Input& in = m_def.inputs[op].at(copy->src_input);
+    const auto* ctx = std::get_if<ir::ContextSource>(&m_def.ops[in.op]);
+    if (!ctx) continue;
+    context::SelectRequest request;
+    request.sources = {relative_source(copy->src)};
+    request.ignore_patterns = ctx->exclude_patterns;
+    request.exclude_patterns = copy->exclude_patterns;
+    request.allow_wildcard = copy->allow_wildcard;
+    request.allow_empty_wildcard = copy->allow_empty_wildcard;
+    request.follow_symlinks = copy->follow_symlinks;
+    const std::string& dir = inputs.at(copy->src_input)->payload;
+    context::Selection selection;
+    {
+      std::lock_guard lock(m_hasher_mutex);
+      TRY_ASSIGN(selection, m_svc.hasher.select(dir, request));
+    }
+    key.digest(selection.digest);
+    merged.entries.insert(merged.entries.end(), selection.entries.begin(), selection.entries.end());
+    any = true;
+  }
+  if (!any) return std::optional<ContentKey>{};
+  std::sort(merged.entries.begin(), merged.entries.end(),
+            [](const context::SelectedEntry& a, const context::SelectedEntry& b) {
+              return context::path_less(a.path, b.path);
+            });
+  merged.entries.erase(std::unique(merged.entries.begin(), merged.entries.end(),
+                                   [](const context::SelectedEntry& a,
+                                      const context::SelectedEntry& b) { return a.path == b.path; }),
+                       merged.entries.end());
+  merged.digest = context::selection_digest(merged.entries);
+  return std::optional<ContentKey>{
+      ContentKey{key.finish(), "files", context::serialize_selection(merged)}};
+}
+
+base::Result<VertexResult> BuildExecutor::run(uint32_t op,
+                                              const std::vector<const VertexResult*>& inputs,
+                                              StepContext& step) {
+  const ir::Op& o = m_def.ops[op];
+  if (const auto* image = std::get_if<ir::ImageSource>(&o)) return run_image(*image, step);
+  if (const auto* ctx = std::get_if<ir::ContextSource>(&o)) return run_context(*ctx);
+  if (const auto* file = std::get_if<ir::File>(&o)) return run_file(op, *file, inputs);
+  if (std::holds_alternative<ir::Exec>(o))
+    return base::make_error("RUN is not supported by this kiln yet");
+  if (std::holds_alternative<ir::HttpSource>(o))
+    return base::make_error("ADD of a URL is not supported by this kiln yet");
+  if (std::holds_alternative<ir::GitSource>(o))
+    return base::make_error("ADD of a git repository is not supported by this kiln yet");
+  return base::make_error(std::string("cannot run an op of kind ") + ir::op_kind(o));
+}
+
+base::Result<VertexResult> BuildExecutor::run_image(const ir::ImageSource& image,
+                                                    StepContext& step) {
+  TRY_ASSIGN(solver::image::BaseImage base, resolve_local_image(m_svc.blobs, m_svc.images, image.ref,
+                                                 image.platform));
+  const auto& diff_ids = base.config.rootfs.diff_ids;
+  if (diff_ids.size() != base.layers.size()) {
+    return base::make_error("image " + image.ref + ": config lists " +
+                            std::to_string(diff_ids.size()) + " diff_ids for " +
+                            std::to_string(base.layers.size()) + " layers");
+  }
+  std::string parent;
+  base::Digest chain;
+  for (size_t i = 0; i < base.layers.size(); ++i) {
+    chain = chain_id(chain, diff_ids[i]);
+    std::string record_key = k_chain_prefix + chain.str();
+    TRY_ASSIGN(auto known, m_svc.index.lookup(record_key));
+    if (known) {
+      TRY_ASSIGN(bool valid, still_valid(*known));
+      if (valid) {
+        parent = known->snapshot;
+        continue;
+      }
+    }
+    step.log(1, "unpacking layer " + base.layers[i].digest.str() + "\n");
+    TRY_ASSIGN(std::string active_id, m_svc.snapshots.prepare(parent));
+    ActiveSnapshot active(m_svc.snapshots, active_id);
+    {
+      TRY_ASSIGN(auto mounted, m_svc.snapshots.mount(active.id()));
+      TRY_ASSIGN(auto reader, m_svc.blobs.open_reader(base.layers[i].digest));
+      BlobSource source(std::move(reader));
+      TRY_ASSIGN(auto applied, snapshotter::layer::apply_layer(mounted->path(), source));
+      if (applied.diff_id != diff_ids[i]) {
+        return base::make_error("layer " + base.layers[i].digest.str() + " of " + image.ref +
+                                " has diff_id " + applied.diff_id.str() + ", config says " +
+                                diff_ids[i].str());
+      }
+    }
+    TRY_ASSIGN(parent, active.commit());
+    TRY(m_svc.index.store(record_key, VertexResult{parent, ""}));
+  }
+  return VertexResult{parent, base.manifest.digest.str()};
+}
+
+base::Result<VertexResult> BuildExecutor::run_context(const ir::ContextSource& context) {
+  TRY_ASSIGN(std::string dir, context_dir(context.name));
+  return VertexResult{"", dir};
+}
+
+base::Result<VertexResult> BuildExecutor::run_file(uint32_t op, const ir::File& file,
+                                                   const std::vector<const VertexResult*>& inputs) {
+  TRY_ASSIGN(std::string active_id, m_svc.snapshots.prepare(inputs.at(0)->snapshot));
+  ActiveSnapshot active(m_svc.snapshots, active_id);
+  {
+    TRY_ASSIGN(auto root, m_svc.snapshots.mount(active.id()));
+    std::vector<std::unique_ptr<snapshotter::MountedFs>> views;
+    std::vector<::solver_ops::file::SourceTree> trees;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      ::solver_ops::file::SourceTree tree;
+      const ir::Input& in = m_def.inputs[op][i];
+      if (const auto* ctx = std::get_if<ir::ContextSource>(&m_def.ops[in.op])) {
+        tree.dir = inputs[i]->payload;
+        tree.kind = ::solver_ops::file::SourceKind::context;
+        tree.ignore_patterns = ctx->exclude_patterns;
+      } else if (i == 0) {
+        tree.dir = root->path();
+      } else if (inputs[i]->snapshot.empty()) {
+        tree.dir = "";  // the empty filesystem
+      } else {
+        TRY_ASSIGN(auto view, m_svc.snapshots.mount(inputs[i]->snapshot));
+        tree.dir = view->path();
+        views.push_back(std::move(view));
+      }
+      trees.push_back(std::move(tree));
+    }
+    ::solver_ops::file::FileOpOptions options;
+    options.mtime = m_sources.source_date_epoch;
+    auto applied = ::solver_ops::file::apply_file_actions(root->path(), file, trees, options);
+    if (!applied.ok()) {
+      base::Error e = applied.error();
+      e.message = copy_verb(file) + " failed: " + e.message;
+      return e;
+    }
+  }
+  TRY_ASSIGN(std::string committed, active.commit());
+  return VertexResult{committed, ""};
+}
+
+base::Result<bool> BuildExecutor::still_valid(const VertexResult& result) {
+  if (result.snapshot.empty()) return true;
+  TRY_ASSIGN(auto info, m_svc.snapshots.stat(result.snapshot));
+  return info.has_value() && info->kind == snapshotter::SnapshotKind::committed;
+}
+
+std::vector<std::string> BuildExecutor::explain(const std::string& kind, const std::string& before,
+                                                const std::string& after) {
+  if (kind == "image") return {"base image changed: " + before + " -> " + after};
+  if (kind != "files") return {};
+  auto a = context::parse_selection(before);
+  auto b = context::parse_selection(after);
+  if (!a.ok() || !b.ok()) return {};
+  return context::explain_selection_change(*a, *b);
+}
+
+}  // namespace solver::ops::build

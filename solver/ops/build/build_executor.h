@@ -1,0 +1,70 @@
+#pragma once
+// BuildExecutor: the work behind each op of a local build, on the
+// snapshotter, the content store and the build context directories.
+//  - image source: the local image's layers applied into a chain of
+//    snapshots, one per layer, shared by every image with the same layers
+//    (keyed by chain id, as containerd does);
+//  - context source: the context directory, read in place (never copied);
+//    a COPY's cache key covers the files it selects (solver/ops/context);
+//  - file ops (COPY, ADD, WORKDIR's mkdir, heredoc files): a snapshot on
+//    the input's, written through solver/ops/file, committed.
+// RUN, ADD <url> and ADD <git> are refused with an error naming the step
+// until their executors exist.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "content/content_store.h"
+#include "content/image_store.h"
+#include "snapshotter/snapshotter.h"
+#include "solver/core/cache_index.h"
+#include "solver/core/executor.h"
+#include "solver/ir/ir.h"
+#include "solver/ops/context/selection.h"
+
+namespace solver::ops::build {
+
+struct BuildSources {
+  std::map<std::string, std::string> contexts;  // context name → directory ("context" = main)
+  std::optional<int64_t> source_date_epoch;     // clamps times for reproducible builds
+};
+
+// Borrowed services; they outlive the executor.
+struct BuildServices {
+  const content::ContentStore& blobs;
+  content::ImageStore& images;
+  snapshotter::Snapshotter& snapshots;
+  context::ContextHasher& hasher;
+  CacheIndex& index;  // also holds layer-chain records
+};
+
+class BuildExecutor final : public OpExecutor {
+ public:
+  BuildExecutor(const ir::Definition& def, BuildServices services, BuildSources sources)
+      : m_def(def), m_svc(services), m_sources(std::move(sources)) {}
+
+  base::Result<std::optional<ContentKey>> content_key(
+      uint32_t op, const std::vector<const VertexResult*>& inputs) override;
+  base::Result<VertexResult> run(uint32_t op, const std::vector<const VertexResult*>& inputs,
+                                 StepContext& step) override;
+  base::Result<bool> still_valid(const VertexResult& result) override;
+  std::vector<std::string> explain(const std::string& kind, const std::string& before,
+                                   const std::string& after) override;
+
+ private:
+  base::Result<VertexResult> run_image(const ir::ImageSource& image, StepContext& step);
+  base::Result<VertexResult> run_context(const ir::ContextSource& context);
+  base::Result<VertexResult> run_file(uint32_t op, const ir::File& file,
+                                      const std::vector<const VertexResult*>& inputs);
+  base::Result<std::string> context_dir(const std::string& name) const;
+
+  const ir::Definition& m_def;
+  BuildServices m_svc;
+  BuildSources m_sources;
+  std::mutex m_hasher_mutex;  // ContextHasher serves one select() at a time
+};
+
+}  // namespace solver::ops::build

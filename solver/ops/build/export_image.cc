@@ -1,0 +1,96 @@
+#include "solver/ops/build/export_image.h"
+
+#include "oci/manifest.h"
+#include "oci/media_types.h"
+
+namespace solver::ops::build {
+
+namespace {
+
+namespace layer = snapshotter::layer;
+
+// A content-store blob writer as the sink export_layer compresses into;
+// close() publishes the blob.
+class BlobSink final : public layer::ByteSink {
+ public:
+  explicit BlobSink(content::BlobWriter writer) : m_writer(std::move(writer)) {}
+  base::Result<void> write(std::string_view bytes) override { return m_writer.write(bytes); }
+  base::Result<void> close() override {
+    TRY(m_writer.commit());
+    return {};
+  }
+
+ private:
+  content::BlobWriter m_writer;
+};
+
+std::string layer_media_type(layer::Compression compression) {
+  switch (compression) {
+    case layer::Compression::zstd:
+      return std::string(oci::k_media_oci_layer_zstd);
+    case layer::Compression::none:
+      return std::string(oci::k_media_oci_layer_tar);
+    case layer::Compression::gzip:
+      break;
+  }
+  return std::string(oci::k_media_oci_layer_gzip);
+}
+
+}  // namespace
+
+base::Result<solver::image::BuiltImage> export_image(const ir::Definition& def,
+                                                     const SolveResult& solved,
+                                                     BuildServices services,
+                                                     layer::LayerRecords& records,
+                                                     const ImageExportRequest& request) {
+  TRY_ASSIGN(solver::image::StageChain chain, solver::image::stage_chain(def, def.terminal.op));
+  solver::image::AssembleRequest assemble;
+  assemble.labels = request.labels;
+  assemble.override_platform = request.override_platform;
+  assemble.created = solver::image::format_rfc3339(
+      request.source_date_epoch.value_or(request.now_unix_seconds) * 1000000000);
+  const ir::Op& source = def.ops[chain.source];
+  if (const auto* image = std::get_if<ir::ImageSource>(&source)) {
+    assemble.platform = image->platform;
+    const auto& result = solved.results.at(chain.source);
+    if (!result) return base::make_error("base image " + image->ref + " was not solved");
+    TRY_ASSIGN(base::Digest digest, base::Digest::parse(result->payload));
+    TRY_ASSIGN(std::string bytes, services.blobs.read(digest));
+    TRY_ASSIGN(std::string media_type, oci::detect_media_type(bytes));
+    oci::Descriptor manifest = oci::describe(media_type, bytes);
+    TRY_ASSIGN(assemble.base, solver::image::read_base_image(services.blobs, manifest, image->platform));
+  } else {
+    for (const ir::Stage& st : def.stages)
+      if (st.terminal == def.terminal.op) assemble.platform = st.platform;
+    if (assemble.platform.empty()) assemble.platform = ir::host_platform();
+  }
+  for (uint32_t op : chain.steps) {
+    solver::image::Step step{def.ops[op], def.info[op], std::nullopt};
+    if (!std::holds_alternative<ir::ConfigChange>(def.ops[op])) {
+      const auto& result = solved.results.at(op);
+      if (!result) return base::make_error("step " + def.info[op].display_name + " was not solved");
+      const std::string snapshot = result->snapshot;
+      layer::ExportRequest ex;
+      ex.snapshot = snapshot;
+      ex.compression = request.compression;
+      layer::DiffOptions diff;
+      diff.mtime_clamp = request.source_date_epoch;
+      ex.write_diff = [&services, snapshot, diff](layer::ByteSink& sink) {
+        return services.snapshots.write_diff(snapshot, sink, diff);
+      };
+      ex.open_blob = [&services]() -> base::Result<std::unique_ptr<layer::ByteSink>> {
+        TRY_ASSIGN(content::BlobWriter writer, services.blobs.writer());
+        return std::unique_ptr<layer::ByteSink>(new BlobSink(std::move(writer)));
+      };
+      TRY_ASSIGN(layer::ExportResult exported,
+                 base::with_context(layer::export_layer(ex, records), def.info[op].display_name));
+      step.layer = solver::image::LayerRef{exported.blob.diff_id, exported.blob.digest,
+                                           static_cast<int64_t>(exported.blob.size),
+                                           layer_media_type(exported.blob.compression)};
+    }
+    assemble.steps.push_back(std::move(step));
+  }
+  return solver::image::assemble_image(services.blobs, assemble);
+}
+
+}  // namespace solver::ops::build

@@ -1,0 +1,45 @@
+#include "solver/ops/build/sqlite_cache_index.h"
+
+namespace solver::ops::build {
+
+base::Result<std::unique_ptr<SqliteCacheIndex>> SqliteCacheIndex::open(
+    const std::string& root, content::MetadataStore& metadata, const base::Clock& clock) {
+  TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db"));
+  return std::unique_ptr<SqliteCacheIndex>(new SqliteCacheIndex(metadata, std::move(db), clock));
+}
+
+base::Result<std::optional<VertexResult>> SqliteCacheIndex::lookup(const std::string& key) {
+  TRY_ASSIGN(auto record, m_metadata.get_cache_record(key));
+  if (!record) return std::optional<VertexResult>{};
+  auto parsed = parse_result(record->value);
+  // A record this version cannot read is a miss, not a failed build.
+  if (!parsed.ok()) return std::optional<VertexResult>{};
+  return std::optional<VertexResult>{std::move(*parsed)};
+}
+
+base::Result<void> SqliteCacheIndex::store(const std::string& key, const VertexResult& result) {
+  return m_metadata.put_cache_record(key, serialize_result(result), {});
+}
+
+base::Result<std::optional<StepRecord>> SqliteCacheIndex::last_step(const std::string& step_id) {
+  std::lock_guard lock(m_mutex);
+  TRY_ASSIGN(auto query, m_db.prepare("SELECT record FROM build_steps WHERE step = ?1"));
+  query.bind(1, step_id);
+  TRY_ASSIGN(bool row, query.step());
+  if (!row) return std::optional<StepRecord>{};
+  auto parsed = parse_step_record(query.text(0));
+  if (!parsed.ok()) return std::optional<StepRecord>{};
+  return std::optional<StepRecord>{std::move(*parsed)};
+}
+
+base::Result<void> SqliteCacheIndex::remember_step(const std::string& step_id,
+                                                   const StepRecord& record) {
+  std::lock_guard lock(m_mutex);
+  return m_db.run(
+      "INSERT INTO build_steps (step, key, record, updated) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(step) DO UPDATE SET key = excluded.key, record = excluded.record, "
+      "updated = excluded.updated",
+      step_id, record.key, serialize_step_record(record), m_clock.now_unix_nanos());
+}
+
+}  // namespace solver::ops::build

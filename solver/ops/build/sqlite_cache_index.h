@@ -1,0 +1,37 @@
+#pragma once
+// The solver's cache index in kiln.db: results in `cache_records` (through
+// the MetadataStore, so garbage collection sees them) and step records for
+// --explain-cache in `build_steps`. Thread-safe: the MetadataStore serializes
+// its calls and the step table has its own connection behind a mutex.
+#include <mutex>
+#include <string>
+
+#include "base/clock.h"
+#include "content/metadata.h"
+#include "content/sqlite.h"
+#include "solver/core/cache_index.h"
+
+namespace solver::ops::build {
+
+class SqliteCacheIndex final : public CacheIndex {
+ public:
+  // `metadata` must have opened (and migrated) `<root>/kiln.db` already.
+  static base::Result<std::unique_ptr<SqliteCacheIndex>> open(const std::string& root,
+                                                               content::MetadataStore& metadata,
+                                                               const base::Clock& clock);
+
+  base::Result<std::optional<VertexResult>> lookup(const std::string& key) override;
+  base::Result<void> store(const std::string& key, const VertexResult& result) override;
+  base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) override;
+  base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) override;
+
+ private:
+  SqliteCacheIndex(content::MetadataStore& metadata, content::sql::Db db, const base::Clock& clock)
+      : m_metadata(metadata), m_db(std::move(db)), m_clock(clock) {}
+  content::MetadataStore& m_metadata;
+  std::mutex m_mutex;
+  content::sql::Db m_db;
+  const base::Clock& m_clock;
+};
+
+}  // namespace solver::ops::build

@@ -1,0 +1,171 @@
+// ContextHasher: walk, consult the stat cache, hash what it cannot vouch
+// for, record what was hashed.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <climits>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "base/unique_fd.h"
+#include "content/schema.h"
+#include "content/sqlite.h"
+#include "frontend/ignore/pattern_matcher.h"
+#include "solver/ops/context/file_hasher.h"
+#include "solver/ops/context/selection.h"
+#include "solver/ops/context/stat_cache.h"
+#include "solver/ops/context/walker.h"
+
+namespace solver::ops::context {
+
+struct ContextHasher::State {
+  content::sql::Db db;
+  base::SystemClock system_clock;
+  const base::Clock* clock = nullptr;
+  unsigned max_threads = 0;
+  SelectStats stats;
+};
+
+ContextHasher::ContextHasher(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+ContextHasher::~ContextHasher() = default;
+ContextHasher::ContextHasher(ContextHasher&&) noexcept = default;
+ContextHasher& ContextHasher::operator=(ContextHasher&&) noexcept = default;
+
+Result<ContextHasher> ContextHasher::open(const std::string& kiln_root, Options options) {
+  TRY_ASSIGN(auto db, base::with_context(content::sql::Db::open(kiln_root + "/kiln.db"),
+                                         "opening the stat cache in " + kiln_root));
+  TRY(base::with_context(content::migrate(db), "opening the stat cache in " + kiln_root));
+  auto state = std::unique_ptr<State>(new State{std::move(db), {}, nullptr, options.max_threads, {}});
+  state->clock = options.clock != nullptr ? options.clock : &state->system_clock;
+  return ContextHasher(std::move(state));
+}
+
+const SelectStats& ContextHasher::last_stats() const { return m_state->stats; }
+
+namespace {
+
+Result<std::optional<frontend::ignore::PatternMatcher>> matcher_for(
+    const std::vector<std::string>& patterns, const std::string& what) {
+  if (patterns.empty()) return std::optional<frontend::ignore::PatternMatcher>();
+  TRY_ASSIGN(auto matcher, base::with_context(frontend::ignore::PatternMatcher::create(patterns),
+                                              "invalid " + what + " pattern"));
+  return std::optional<frontend::ignore::PatternMatcher>(std::move(matcher));
+}
+
+using SteadyClock = std::chrono::steady_clock;
+
+double ms_since(SteadyClock::time_point start) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+}
+
+std::string host_key(const std::string& abs_dir, const std::string& rel) {
+  return abs_dir == "/" ? "/" + rel : abs_dir + "/" + rel;
+}
+
+}  // namespace
+
+Result<Selection> ContextHasher::select(const std::string& context_dir,
+                                        const SelectRequest& request) {
+  SelectStats& stats = m_state->stats;
+  stats = SelectStats{};
+  base::UniqueFd root(::open(context_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) {
+    return base::make_error("cannot open build context \"" + context_dir +
+                            "\": " + std::strerror(errno));
+  }
+  char real[PATH_MAX];
+  if (realpath(context_dir.c_str(), real) == nullptr) {
+    return base::make_error("cannot resolve build context \"" + context_dir +
+                            "\": " + std::strerror(errno));
+  }
+  const std::string abs_dir = real;
+
+  TRY_ASSIGN(auto ignore, matcher_for(request.ignore_patterns, ".dockerignore"));
+  TRY_ASSIGN(auto exclude, matcher_for(request.exclude_patterns, "--exclude"));
+  TRY_ASSIGN(auto include, matcher_for(request.include_patterns, "include"));
+  WalkPatterns patterns{ignore ? &*ignore : nullptr, exclude ? &*exclude : nullptr,
+                        include ? &*include : nullptr};
+
+  // Taken before anything is read: a file changed after this moment has a
+  // timestamp no older than it, which is what the racy check looks for.
+  const int64_t recorded = m_state->clock->now_unix_nanos();
+  auto phase = SteadyClock::now();
+  TRY_ASSIGN(auto walked, walk_selection(root.get(), request, patterns));
+  stats.walk_ms = ms_since(phase);
+  phase = SteadyClock::now();
+
+  StatCacheTable table(m_state->db);
+  StatCacheMap rows;
+  auto loaded = table.load_below(abs_dir);
+  if (loaded.ok()) {
+    rows = *std::move(loaded);
+  } else {
+    stats.warnings.push_back("stat cache unreadable, hashing every file: " +
+                             loaded.error().message);
+  }
+
+  stats.load_ms = ms_since(phase);
+
+  Selection selection;
+  selection.entries.reserve(walked.size());
+  std::vector<HashJob> jobs;
+  std::vector<size_t> job_entry;
+  for (WalkedEntry& w : walked) {
+    SelectedEntry e;
+    e.path = std::move(w.path);
+    e.type = w.type;
+    e.mode = w.mode;
+    e.size = w.size;
+    e.link_target = std::move(w.link_target);
+    if (e.type == base::FileType::regular) {
+      ++stats.files;
+      auto it = rows.find(host_key(abs_dir, e.path));
+      if (it != rows.end() && is_trusted(it->second, w.id)) {
+        e.content = it->second.digest;
+        ++stats.files_reused;
+      } else {
+        jobs.push_back(HashJob{e.path, w.id});
+        job_entry.push_back(selection.entries.size());
+      }
+    }
+    selection.entries.push_back(std::move(e));
+  }
+  stats.entries = selection.entries.size();
+
+  phase = SteadyClock::now();
+  TRY_ASSIGN(auto outcomes, hash_files(root.get(), jobs, m_state->max_threads));
+  std::vector<std::pair<std::string, StatCacheRow>> changed;
+  for (size_t k = 0; k < outcomes.size(); ++k) {
+    HashOutcome& out = outcomes[k];
+    SelectedEntry& e = selection.entries[job_entry[k]];
+    // The entry describes the bytes that were hashed, even if the file
+    // changed since the walk.
+    e.mode = out.id.mode & 07777;
+    e.size = out.id.size;
+    e.content = out.digest;
+    ++stats.files_hashed;
+    stats.bytes_hashed += out.bytes;
+    if (out.stable) {
+      changed.emplace_back(host_key(abs_dir, e.path), StatCacheRow{out.id, out.digest, recorded});
+    }
+  }
+  stats.hash_ms = ms_since(phase);
+  phase = SteadyClock::now();
+  auto stored = table.store(changed);
+  if (stored.ok()) {
+    stats.rows_written = changed.size();
+  } else {
+    stats.warnings.push_back("cannot update the stat cache: " + stored.error().message);
+  }
+
+  stats.store_ms = ms_since(phase);
+
+  selection.digest = selection_digest(selection.entries);
+  return selection;
+}
+
+}  // namespace solver::ops::context

@@ -1,0 +1,231 @@
+// The stat cache: when a recorded digest is trusted, and that a doubtful or
+// broken cache never yields a wrong digest.
+
+#include "solver/ops/context/stat_cache.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "content/schema.h"
+#include "content/sqlite.h"
+#include "solver/ops/context/selection.h"
+#include "solver/ops/context/test_tree.h"
+
+namespace solver::ops::context {
+namespace {
+
+using testing::TestTree;
+
+constexpr int64_t k_s = 1'000'000'000;
+
+FileIdentity identity(int64_t mtime_ns, int64_t ctime_ns) {
+  FileIdentity id;
+  id.dev = 1;
+  id.ino = 2;
+  id.mode = S_IFREG | 0644;
+  id.size = 10;
+  id.mtime_ns = mtime_ns;
+  id.ctime_ns = ctime_ns;
+  return id;
+}
+
+TEST(RacilyClean, TimestampsCloseToTheRecordingAreRacy) {
+  const int64_t t = 1'700'000'000 * k_s + 123'456'789;
+  EXPECT_TRUE(racily_clean(identity(t, t), t));
+  EXPECT_TRUE(racily_clean(identity(t, t), t + k_fine_granularity_ns));
+  EXPECT_FALSE(racily_clean(identity(t, t), t + k_fine_granularity_ns + 1));
+  // A later ctime alone makes it racy.
+  EXPECT_TRUE(racily_clean(identity(t - 10 * k_s, t), t + 50'000'000));
+  // Whole-second timestamps suggest a coarse filesystem: a wider margin.
+  const int64_t whole = 1'700'000'000 * k_s;
+  EXPECT_TRUE(racily_clean(identity(whole, whole), whole + k_s));
+  EXPECT_FALSE(racily_clean(identity(whole, whole), whole + k_coarse_granularity_ns + 1));
+}
+
+TEST(IsTrusted, EveryStatFieldMustMatch) {
+  const int64_t t = 1'700'000'000 * k_s + 5;
+  StatCacheRow row{identity(t, t), base::Sha256::of("x"), t + 10 * k_s};
+  EXPECT_TRUE(is_trusted(row, row.id));
+  auto changed = [&](auto mutate) {
+    FileIdentity id = row.id;
+    mutate(id);
+    return is_trusted(row, id);
+  };
+  EXPECT_FALSE(changed([](FileIdentity& id) { id.dev++; }));
+  EXPECT_FALSE(changed([](FileIdentity& id) { id.ino++; }));
+  EXPECT_FALSE(changed([](FileIdentity& id) { id.mode ^= 0100; }));
+  EXPECT_FALSE(changed([](FileIdentity& id) { id.size++; }));
+  EXPECT_FALSE(changed([](FileIdentity& id) { id.mtime_ns++; }));
+  EXPECT_FALSE(changed([](FileIdentity& id) { id.ctime_ns++; }));
+  StatCacheRow empty_digest = row;
+  empty_digest.digest = {};
+  EXPECT_FALSE(is_trusted(empty_digest, row.id));
+}
+
+class StatCacheTest : public ::testing::Test {
+ protected:
+  FileIdentity stat_of(const std::string& rel) {
+    struct stat st;
+    EXPECT_EQ(lstat(tree.abs(rel).c_str(), &st), 0);
+    return FileIdentity::from_stat(st);
+  }
+  std::string host_path(const std::string& rel) {
+    char real[PATH_MAX];
+    EXPECT_NE(realpath(tree.context().c_str(), real), nullptr);
+    return std::string(real) + "/" + rel;
+  }
+  Result<Selection> select_at(int64_t clock_ns, SelectStats* stats = nullptr) {
+    base::FixedClock clock(clock_ns);
+    ContextHasher::Options options;
+    options.clock = &clock;
+    auto hasher = ContextHasher::open(tree.root(), options);
+    if (!hasher.ok()) return hasher.error();
+    SelectRequest r;
+    r.sources = {"."};
+    auto s = hasher->select(tree.context(), r);
+    if (stats) *stats = hasher->last_stats();
+    return s;
+  }
+  // Writes a row claiming `digest` for the file as it is now.
+  void plant(const std::string& rel, const base::Digest& digest, int64_t recorded) {
+    StatCacheRow row{stat_of(rel), digest, recorded};
+    auto db = content::sql::Db::open(tree.root() + "/kiln.db");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(content::migrate(*db).ok());
+    StatCacheTable table(*db);
+    ASSERT_TRUE(table.store({{host_path(rel), row}}).ok());
+  }
+  // Long after the files were written: nothing is racy.
+  int64_t later() { return stat_of("a.txt").ctime_ns + 3600 * k_s; }
+
+  TestTree tree;
+};
+
+TEST_F(StatCacheTest, UnchangedFilesAreReused) {
+  tree.write("a.txt", "alpha");
+  tree.write("dir/b.txt", "beta");
+  SelectStats stats;
+  auto first = select_at(later(), &stats);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(stats.files, 2u);
+  EXPECT_EQ(stats.files_hashed, 2u);
+  EXPECT_EQ(stats.rows_written, 2u);
+
+  auto second = select_at(later(), &stats);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(stats.files_hashed, 0u);
+  EXPECT_EQ(stats.files_reused, 2u);
+  EXPECT_EQ(stats.rows_written, 0u);
+  EXPECT_EQ(*second, *first);
+}
+
+TEST_F(StatCacheTest, TouchWithoutChangeKeepsTheDigest) {
+  tree.write("a.txt", "alpha");
+  SelectStats stats;
+  auto first = select_at(later(), &stats);
+  ASSERT_TRUE(first.ok());
+  tree.set_mtime("a.txt", 1'600'000'000, 17);
+  auto touched = select_at(later(), &stats);
+  ASSERT_TRUE(touched.ok());
+  EXPECT_EQ(stats.files_hashed, 1u);  // the stat changed, so it is read again
+  EXPECT_EQ(touched->digest, first->digest);
+  // And the new stat is trusted from then on.
+  auto again = select_at(later(), &stats);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(stats.files_reused, 1u);
+  EXPECT_EQ(again->digest, first->digest);
+}
+
+TEST_F(StatCacheTest, TrustedRowIsUsedInsteadOfReading) {
+  // Proves the cache is consulted: a planted row with a made-up digest and
+  // a matching stat, recorded long after the file's timestamps, is believed.
+  tree.write("a.txt", "alpha");
+  const base::Digest made_up = base::Sha256::of("not the content");
+  plant("a.txt", made_up, later());
+  auto s = select_at(later());
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->entries[0].content, made_up);
+}
+
+TEST_F(StatCacheTest, RacilyCleanRowIsNotTrusted) {
+  // Same dev, inode, size, mtime and ctime, but the row was recorded within
+  // the timestamp granularity of the file's last change: the content may
+  // have changed again without the stat showing it, so it is read.
+  tree.write("a.txt", "alpha");
+  const FileIdentity id = stat_of("a.txt");
+  plant("a.txt", base::Sha256::of("stale content"), id.ctime_ns + 1);
+  SelectStats stats;
+  auto s = select_at(id.ctime_ns + 2, &stats);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->entries[0].content, base::Sha256::of("alpha"));
+  EXPECT_EQ(stats.files_hashed, 1u);
+}
+
+TEST_F(StatCacheTest, SameSizeAndMtimeButNewContentIsDetected) {
+  tree.write("a.txt", "alpha");
+  tree.set_mtime("a.txt", 1'600'000'000, 5);
+  // Recorded right at the file's ctime: racily clean.
+  auto first = select_at(stat_of("a.txt").ctime_ns);
+  ASSERT_TRUE(first.ok());
+  tree.write("a.txt", "ALPHA");  // same size
+  tree.set_mtime("a.txt", 1'600'000'000, 5);
+  SelectStats stats;
+  auto second = select_at(later(), &stats);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->entries[0].content, base::Sha256::of("ALPHA"));
+  EXPECT_NE(second->digest, first->digest);
+}
+
+TEST_F(StatCacheTest, DamagedRowsAreIgnored) {
+  tree.write("a.txt", "alpha");
+  auto db = content::sql::Db::open(tree.root() + "/kiln.db");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(select_at(later()).ok());  // creates the schema
+  ASSERT_TRUE(db->run("UPDATE stat_cache SET digest = 'garbage'").ok());
+  auto s = select_at(later());
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->entries[0].content, base::Sha256::of("alpha"));
+}
+
+TEST_F(StatCacheTest, MissingTableMeansHashingNotFailing) {
+  tree.write("a.txt", "alpha");
+  ASSERT_TRUE(select_at(later()).ok());
+  {
+    auto db = content::sql::Db::open(tree.root() + "/kiln.db");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->run("DROP TABLE stat_cache").ok());
+  }
+  base::FixedClock clock(later());
+  ContextHasher::Options options;
+  options.clock = &clock;
+  auto hasher = ContextHasher::open(tree.root(), options);
+  ASSERT_TRUE(hasher.ok());
+  SelectRequest r;
+  r.sources = {"a.txt"};
+  auto s = hasher->select(tree.context(), r);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->entries[0].content, base::Sha256::of("alpha"));
+  EXPECT_EQ(hasher->last_stats().warnings.size(), 2u);  // load and store
+}
+
+TEST_F(StatCacheTest, RowsOfOtherDirectoriesAreNotLoaded) {
+  tree.write("a.txt", "alpha");
+  auto db = content::sql::Db::open(tree.root() + "/kiln.db");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(select_at(later()).ok());
+  StatCacheTable table(*db);
+  StatCacheRow row{identity(1, 1), base::Sha256::of("x"), 3};
+  const std::string dir = host_path("");
+  const std::string context = dir.substr(0, dir.size() - 1);
+  ASSERT_TRUE(table.store({{context + "0/x", row}, {context + "-sibling/x", row}}).ok());
+  auto loaded = table.load_below(context);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->size(), 1u);
+  EXPECT_TRUE(loaded->count(context + "/a.txt"));
+}
+
+}  // namespace
+}  // namespace solver::ops::context

@@ -1,0 +1,448 @@
+#include "solver/ops/context/walker.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <optional>
+
+#include "base/unique_fd.h"
+#include "frontend/ignore/go_path.h"
+
+namespace solver::ops::context {
+
+namespace {
+
+using frontend::ignore::PatternMatcher;
+using ParentResults = PatternMatcher::ParentResults;
+
+constexpr int k_max_link_hops = 40;
+constexpr size_t k_dirent_buffer = 64 * 1024;
+
+std::string join(std::string_view dir, std::string_view name) {
+  if (dir.empty() || dir == ".") return std::string(name);
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out.append(dir).push_back('/');
+  out.append(name);
+  return out;
+}
+
+std::vector<std::string> split(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) parts.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+base::Error errno_error(const std::string& what, const std::string& path, int err) {
+  return base::make_error(what + " \"" + path + "\": " + std::strerror(err));
+}
+
+base::FileType type_of(mode_t mode) {
+  if (S_ISREG(mode)) return base::FileType::regular;
+  if (S_ISDIR(mode)) return base::FileType::directory;
+  if (S_ISLNK(mode)) return base::FileType::symlink;
+  return base::FileType::other;
+}
+
+const char* at_path(const std::string& rel) { return rel.empty() ? "." : rel.c_str(); }
+
+Result<std::string> read_link_at(int dir_fd, const char* name, const std::string& path) {
+  std::string target(256, '\0');
+  for (;;) {
+    ssize_t n = readlinkat(dir_fd, name, target.data(), target.size());
+    if (n < 0) return errno_error("cannot read symlink", path, errno);
+    if (static_cast<size_t>(n) < target.size()) {
+      target.resize(static_cast<size_t>(n));
+      return target;
+    }
+    target.resize(target.size() * 2);
+  }
+}
+
+class Walker {
+ public:
+  Walker(int root_fd, const WalkPatterns& patterns) : m_root_fd(root_fd), m_patterns(patterns) {
+    m_buffer.resize(k_dirent_buffer);
+  }
+
+  Result<void> add_source(const std::string& source, const SelectRequest& request) {
+    // Sources are relative to the context root whatever their spelling:
+    // "/a", "./a" and "a/" all name "a", and ".." cannot leave the root.
+    std::string cleaned = frontend::ignore::clean_path("/" + source).substr(1);
+    if (cleaned.empty()) cleaned = ".";
+    if (request.allow_wildcard && has_wildcard(cleaned)) return add_wildcard(cleaned, request);
+    TRY_ASSIGN(auto resolved, resolve(cleaned, request.follow_symlinks));
+    if (!resolved) return not_found(source, cleaned);
+    TRY_ASSIGN(bool found, add_match(resolved->path, resolved->st));
+    if (!found) return not_found(source, cleaned);
+    return {};
+  }
+
+  Result<void> check_exists(const std::string& path) {
+    std::string cleaned = frontend::ignore::clean_path("/" + path).substr(1);
+    if (cleaned.empty()) cleaned = ".";
+    TRY_ASSIGN(auto resolved, resolve(cleaned, true));
+    if (!resolved || ignored(resolved->path)) return not_found(path, cleaned);
+    return {};
+  }
+
+  std::vector<WalkedEntry> take() {
+    auto less = [](const WalkedEntry& a, const WalkedEntry& b) { return path_less(a.path, b.path); };
+    // One source is walked in order already; several need merging.
+    if (!std::is_sorted(m_out.begin(), m_out.end(), less)) std::sort(m_out.begin(), m_out.end(), less);
+    auto same = [](const WalkedEntry& a, const WalkedEntry& b) { return a.path == b.path; };
+    m_out.erase(std::unique(m_out.begin(), m_out.end(), same), m_out.end());
+    return std::move(m_out);
+  }
+
+ private:
+  struct Resolved {
+    std::string path;  // "." for the root
+    struct stat st;
+  };
+  struct Pending {
+    WalkedEntry entry;
+    bool emitted = false;
+  };
+
+  base::Error not_found(const std::string& source, const std::string& cleaned) const {
+    base::Error e = base::make_error("\"" + source + "\": not found in the build context");
+    if (m_patterns.ignore && m_patterns.ignore->excluded(cleaned)) {
+      e.hint = "it is excluded by .dockerignore";
+    }
+    return e;
+  }
+
+  bool ignored(const std::string& path) const {
+    return m_patterns.ignore && path != "." && m_patterns.ignore->excluded(path);
+  }
+
+  // Resolves `rel` inside the root: symlinks among its directories (and the
+  // last component when `follow_last`) are followed, absolute targets and
+  // ".." staying within the root, as in a chroot. Empty: it does not exist.
+  Result<std::optional<Resolved>> resolve(const std::string& rel, bool follow_last) {
+    std::vector<std::string> todo = split(rel);
+    std::reverse(todo.begin(), todo.end());
+    std::vector<std::string> done;
+    std::string current;
+    int hops = 0;
+    while (!todo.empty()) {
+      std::string comp = std::move(todo.back());
+      todo.pop_back();
+      if (comp == ".") continue;
+      if (comp == "..") {
+        if (!done.empty()) done.pop_back();
+        current.clear();
+        for (const auto& d : done) current = join(current, d);
+        continue;
+      }
+      std::string candidate = join(current, comp);
+      struct stat st;
+      if (fstatat(m_root_fd, candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::optional<Resolved>();
+        return errno_error("cannot stat", candidate, errno);
+      }
+      const bool last = todo.empty();
+      if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
+        if (++hops > k_max_link_hops) {
+          return base::make_error("too many levels of symbolic links resolving \"" + rel + "\"");
+        }
+        TRY_ASSIGN(std::string target, read_link_at(m_root_fd, candidate.c_str(), candidate));
+        if (!target.empty() && target[0] == '/') {
+          done.clear();
+          current.clear();
+        }
+        std::vector<std::string> more = split(target);
+        for (auto it = more.rbegin(); it != more.rend(); ++it) todo.push_back(std::move(*it));
+        continue;
+      }
+      if (!last && !S_ISDIR(st.st_mode)) return std::optional<Resolved>();
+      done.push_back(std::move(comp));
+      current = std::move(candidate);
+    }
+    Resolved r;
+    r.path = current.empty() ? "." : current;
+    if (fstatat(m_root_fd, r.path.c_str(), &r.st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return std::optional<Resolved>();
+      return errno_error("cannot stat", r.path, errno);
+    }
+    return std::optional<Resolved>(std::move(r));
+  }
+
+  Result<void> add_wildcard(const std::string& pattern, const SelectRequest& request) {
+    std::vector<std::string> comps = split(pattern);
+    size_t first = 0;
+    while (first < comps.size() && !has_wildcard(comps[first])) ++first;
+    std::string prefix;
+    for (size_t i = 0; i < first; ++i) prefix = join(prefix, comps[i]);
+    std::vector<std::string> matches;
+    // The directories before the first wildcard are resolved like any path
+    // (BuildKit's wildcardPrefix); below it, only real directories are searched.
+    TRY_ASSIGN(auto base_dir, resolve(prefix.empty() ? "." : prefix, true));
+    if (base_dir && S_ISDIR(base_dir->st.st_mode)) {
+      TRY(expand(base_dir->path, comps, first, pattern, matches));
+    }
+    bool any = false;
+    for (const std::string& match : matches) {
+      TRY_ASSIGN(auto resolved, resolve(match, request.follow_symlinks));
+      if (!resolved) return base::make_error("\"" + match + "\": not found in the build context");
+      TRY_ASSIGN(bool found, add_match(resolved->path, resolved->st));
+      any = any || found;
+    }
+    if (!any && !request.allow_empty_wildcard) {
+      return base::make_error("no source files were specified: \"" + pattern +
+                              "\" matches nothing in the build context");
+    }
+    return {};
+  }
+
+  Result<void> expand(const std::string& dir, const std::vector<std::string>& comps, size_t index,
+                      const std::string& pattern, std::vector<std::string>& matches) {
+    base::UniqueFd fd(openat(m_root_fd, at_path(dir == "." ? "" : dir),
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) {
+      if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return {};
+      return errno_error("cannot open directory", dir, errno);
+    }
+    TRY_ASSIGN(auto names, list_names(fd.get(), dir));
+    for (const std::string& name : names) {
+      auto matched = frontend::ignore::match_path(comps[index], name);
+      if (!matched.ok()) {
+        return base::make_error("invalid source pattern \"" + pattern + "\": " +
+                                matched.error().message);
+      }
+      if (!*matched) continue;
+      std::string path = join(dir, name);
+      struct stat st;
+      if (fstatat(fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      // What .dockerignore removes is not in the context, unless it is a
+      // directory that an exception may bring back (add_match decides).
+      if (ignored(path) && (!S_ISDIR(st.st_mode) || m_patterns.ignore->can_skip_excluded_dir(path))) {
+        continue;
+      }
+      if (index + 1 == comps.size()) {
+        matches.push_back(std::move(path));
+      } else if (S_ISDIR(st.st_mode)) {
+        TRY(expand(path, comps, index + 1, pattern, matches));
+      }
+    }
+    return {};
+  }
+
+  // Adds a resolved source: a file, or a directory and what is selected
+  // below it. False when .dockerignore removes it entirely.
+  Result<bool> add_match(const std::string& path, const struct stat& st) {
+    const bool is_ignored = ignored(path);
+    if (!S_ISDIR(st.st_mode)) {
+      if (is_ignored) return false;
+      TRY_ASSIGN(auto entry, make_entry(m_root_fd, at_path(path == "." ? "" : path), path, st));
+      m_out.push_back(std::move(entry));
+      return true;
+    }
+    if (is_ignored && m_patterns.ignore->can_skip_excluded_dir(path)) return false;
+    const size_t before = m_out.size();
+    TRY_ASSIGN(auto entry, make_entry(m_root_fd, at_path(path == "." ? "" : path), path, st));
+    // The root's own header is not part of `COPY . dst` in BuildKit either.
+    const bool header = path != ".";
+    if (is_ignored) {
+      m_pending.push_back(Pending{std::move(entry), false});
+    } else if (header) {
+      m_out.push_back(std::move(entry));
+    }
+    base::UniqueFd fd(openat(m_root_fd, at_path(path == "." ? "" : path),
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) return errno_error("cannot open directory", path, errno);
+    ParentResults ignore_parent;
+    if (m_patterns.ignore && path != ".") {
+      ignore_parent = m_patterns.ignore->match_in_walk(path, {}).for_children;
+    }
+    TRY(walk_children(fd.get(), path, "", ignore_parent, ParentResults{}, ParentResults{}));
+    if (is_ignored) {
+      m_pending.pop_back();
+      return m_out.size() != before;
+    }
+    return true;
+  }
+
+  Result<void> walk_children(int dir_fd, const std::string& real_dir, const std::string& rel_dir,
+                             const ParentResults& ignore_parent, const ParentResults& exclude_parent,
+                             const ParentResults& include_parent) {
+    TRY_ASSIGN(auto names, list_names(dir_fd, real_dir));
+    for (const std::string& name : names) {
+      std::string real = join(real_dir, name);
+      std::string rel = join(rel_dir, name);
+      struct stat st;
+      if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;  // removed while we walked
+        return errno_error("cannot stat", real, errno);
+      }
+      bool is_ignored = false;
+      bool is_excluded = false;
+      bool is_outside = false;  // not matched by the include patterns
+      ParentResults ignore_child;
+      ParentResults exclude_child;
+      ParentResults include_child;
+      if (m_patterns.ignore) {
+        auto v = m_patterns.ignore->match_in_walk(real, ignore_parent);
+        is_ignored = v.excluded;
+        ignore_child = std::move(v.for_children);
+      }
+      if (m_patterns.exclude) {
+        auto v = m_patterns.exclude->match_in_walk(rel, exclude_parent);
+        is_excluded = v.excluded;
+        exclude_child = std::move(v.for_children);
+      }
+      if (m_patterns.include) {
+        auto v = m_patterns.include->match_in_walk(rel, include_parent);
+        is_outside = !v.excluded;  // "excluded" reads "matched" here
+        include_child = std::move(v.for_children);
+      }
+      if (!S_ISDIR(st.st_mode)) {
+        if (is_ignored || is_excluded || is_outside) continue;
+        TRY_ASSIGN(auto entry, make_entry(dir_fd, name.c_str(), real, st));
+        emit(std::move(entry));
+        continue;
+      }
+      if (is_ignored && m_patterns.ignore->can_skip_excluded_dir(real)) continue;
+      if (is_excluded && m_patterns.exclude->can_skip_excluded_dir(rel)) continue;
+      if (is_outside && !include_may_match_below(*m_patterns.include, rel)) continue;
+      TRY_ASSIGN(auto entry, make_entry(dir_fd, name.c_str(), real, st));
+      const bool included = !is_ignored && !is_excluded && !is_outside;
+      base::UniqueFd child(openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child.valid()) {
+        if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) continue;  // replaced meanwhile
+        return errno_error("cannot open directory", real, errno);
+      }
+      if (included) {
+        emit(std::move(entry));
+      } else {
+        m_pending.push_back(Pending{std::move(entry), false});
+      }
+      auto walked = walk_children(child.get(), real, rel, ignore_child, exclude_child, include_child);
+      if (!included) m_pending.pop_back();
+      TRY(walked);
+    }
+    return {};
+  }
+
+  // Adds an included entry, after the left-out directories above it that
+  // the copy will still create.
+  void emit(WalkedEntry entry) {
+    for (Pending& p : m_pending) {
+      if (!p.emitted) {
+        m_out.push_back(p.entry);
+        p.emitted = true;
+      }
+    }
+    m_out.push_back(std::move(entry));
+  }
+
+  Result<WalkedEntry> make_entry(int dir_fd, const char* name, const std::string& path,
+                                 const struct stat& st) {
+    WalkedEntry e;
+    e.path = path;
+    e.type = type_of(st.st_mode);
+    e.mode = static_cast<uint32_t>(st.st_mode) & 07777;
+    e.id = FileIdentity::from_stat(st);
+    if (e.type == base::FileType::regular) {
+      e.size = static_cast<uint64_t>(st.st_size);
+    } else if (e.type == base::FileType::symlink) {
+      TRY_ASSIGN(e.link_target, read_link_at(dir_fd, name, path));
+      e.size = e.link_target.size();
+      e.mode = 0777;
+    }
+    return e;
+  }
+
+  // The names in a directory, sorted, without "." and "..".
+  Result<std::vector<std::string>> list_names(int dir_fd, const std::string& path) {
+    std::vector<std::string> names;
+    for (;;) {
+      long n = syscall(SYS_getdents64, dir_fd, m_buffer.data(), m_buffer.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno_error("cannot read directory", path, errno);
+      }
+      if (n == 0) break;
+      size_t offset = 0;
+      while (offset < static_cast<size_t>(n)) {
+        const char* record = m_buffer.data() + offset;
+        unsigned short reclen = 0;
+        std::memcpy(&reclen, record + offsetof(struct dirent64, d_reclen), sizeof(reclen));
+        const char* name = record + offsetof(struct dirent64, d_name);
+        if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) names.emplace_back(name);
+        if (reclen == 0) break;
+        offset += reclen;
+      }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  int m_root_fd;
+  WalkPatterns m_patterns;
+  std::vector<WalkedEntry> m_out;
+  std::vector<Pending> m_pending;  // left-out directories above the current one
+  std::vector<char> m_buffer;
+};
+
+}  // namespace
+
+bool include_may_match_below(const PatternMatcher& include, std::string_view dir) {
+  const std::vector<std::string> dir_parts = split(dir);
+  for (const auto& pattern : include.patterns()) {
+    if (pattern.exclusion) continue;
+    const std::vector<std::string> parts = split(pattern.cleaned);
+    bool possible = true;
+    for (size_t i = 0; i < parts.size() && i < dir_parts.size(); ++i) {
+      if (parts[i].find("**") != std::string::npos) break;  // may span any depth
+      auto m = frontend::ignore::match_path(parts[i], dir_parts[i]);
+      if (!m.ok() || !*m) {
+        possible = !m.ok();
+        break;
+      }
+    }
+    if (possible) return true;
+  }
+  return false;
+}
+
+bool has_wildcard(std::string_view source) {
+  // As BuildKit's containsWildcards: a backslash escapes the next byte.
+  for (size_t i = 0; i < source.size(); ++i) {
+    const char c = source[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '*' || c == '?' || c == '[') {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::vector<WalkedEntry>> walk_selection(int root_fd, const SelectRequest& request,
+                                                const WalkPatterns& patterns) {
+  Walker walker(root_fd, patterns);
+  for (const std::string& required : request.required_paths) {
+    TRY(walker.check_exists(required));
+  }
+  for (const std::string& source : request.sources) {
+    TRY(walker.add_source(source, request));
+  }
+  return walker.take();
+}
+
+}  // namespace solver::ops::context

@@ -1,0 +1,35 @@
+#pragma once
+// One COPY/ADD copy action (ir::Copy) from a source view into the
+// destination root, with BuildKit's semantics (fsutil's copy package as
+// driven by the file op backend): wildcard expansion, directory contents vs.
+// the directory itself, the destination naming rules, --parents include
+// patterns, --exclude, .dockerignore, owners, --chmod, timestamps, hard
+// links and xattrs, and ADD's archive extraction.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "solver/ir/ir.h"
+#include "solver/ops/file/mode_spec.h"
+#include "solver/ops/file/owner.h"
+#include "solver/ops/file/source_view.h"
+
+namespace solver_ops::file {
+
+struct CopyParams {
+  const ir::Copy* action = nullptr;
+  const SourceView* source = nullptr;
+  int dest_root = -1;
+  std::optional<Owner> owner{};       // --chown, resolved
+  std::optional<ModeSpec> mode{};     // --chmod, parsed
+  std::optional<int64_t> mtime{};     // fixed timestamp for everything written
+};
+
+base::Result<void> run_copy(const CopyParams& params);
+
+// The "not found" error for a missing source, worded for the input kind.
+base::Error source_not_found(SourceKind kind, const std::string& path);
+
+}  // namespace solver_ops::file

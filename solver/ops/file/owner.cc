@@ -1,0 +1,116 @@
+#include "solver/ops/file/owner.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <optional>
+
+#include "base/unique_fd.h"
+#include "snapshotter/layer/root_fs.h"
+
+namespace solver_ops::file {
+namespace {
+
+std::optional<uint32_t> parse_id(std::string_view s) {
+  if (s == "root") return 0;
+  if (s.empty()) return std::nullopt;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v > 0x7fffffff) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+// Reads a small text file inside the root; a missing file reads as empty, as
+// BuildKit treats it like a file without the entry.
+base::Result<std::string> read_in_root(int root_fd, const std::string& rel) {
+  int fd = snapshotter::layer::open_in_root(root_fd, rel, O_RDONLY);
+  if (fd == -ENOENT || fd == -ENOTDIR) return std::string();
+  if (fd < 0) return base::make_error("cannot open /" + rel + ": " + std::strerror(-fd));
+  base::UniqueFd file(fd);
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = read(file.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return base::make_error("cannot read /" + rel + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > (64u << 20)) return base::make_error("/" + rel + " is too large");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<IdEntry> find_id_entry(std::string_view text, std::string_view name, bool passwd) {
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line[0] == '#') continue;
+    // name:password:id[:gid...]
+    std::string_view fields[4];
+    size_t count = 0;
+    while (count < 4) {
+      size_t colon = line.find(':');
+      fields[count++] = line.substr(0, colon);
+      if (colon == std::string_view::npos) break;
+      line = line.substr(colon + 1);
+    }
+    if (fields[0] != name || count < 3) continue;
+    auto id = parse_id(fields[2]);
+    if (!id || fields[2] == "root") continue;
+    IdEntry e{*id, 0};
+    if (passwd) {
+      if (count < 4) continue;
+      auto gid = parse_id(fields[3]);
+      if (!gid || fields[3] == "root") continue;
+      e.gid = *gid;
+    }
+    return e;
+  }
+  return std::nullopt;
+}
+
+base::Result<Owner> resolve_owner(int root_fd, const std::string& spec) {
+  std::string_view user = spec;
+  std::optional<std::string_view> group;
+  if (size_t colon = spec.find(':'); colon != std::string::npos) {
+    user = std::string_view(spec).substr(0, colon);
+    group = std::string_view(spec).substr(colon + 1);
+  }
+  Owner out;
+  if (auto id = parse_id(user)) {
+    out = {*id, *id};
+  } else {
+    TRY_ASSIGN(std::string passwd, read_in_root(root_fd, "etc/passwd"));
+    auto e = find_id_entry(passwd, user, true);
+    if (!e)
+      return base::make_error("unable to convert uid/gid chown string to host mapping: can't find uid for user " +
+                              std::string(user) + ": no such user: " + std::string(user));
+    out = {e->id, e->gid};
+  }
+  if (group) {
+    if (group->empty()) {
+      out.gid = 0;
+    } else if (auto id = parse_id(*group)) {
+      out.gid = *id;
+    } else {
+      TRY_ASSIGN(std::string groups, read_in_root(root_fd, "etc/group"));
+      auto e = find_id_entry(groups, *group, false);
+      if (!e)
+        return base::make_error("unable to convert uid/gid chown string to host mapping: can't find gid for group " +
+                                std::string(*group) + ": no such group: " + std::string(*group));
+      out.gid = e->id;
+    }
+  }
+  return out;
+}
+
+}  // namespace solver_ops::file

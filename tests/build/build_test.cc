@@ -1,0 +1,236 @@
+// `kiln build` as a user runs it: a context directory, a Dockerfile, a fresh
+// kiln root per test. Checks images, caching, --explain-cache, exports
+// validated by skopeo and umoci, kiln load/save round trips, reproducible
+// builds and exit codes.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/run_kiln.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "kiln-build-test-XXXXXX").string();
+    m_path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  const std::string& path() const { return m_path; }
+
+ private:
+  std::string m_path;
+};
+
+void write(const std::string& path, const std::string& text, mode_t mode = 0644) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path) << text;
+  ::chmod(path.c_str(), mode);
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool have(const char* tool) {
+  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+int sh(const std::string& command) { return std::system(command.c_str()); }
+
+class Build : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root = store.path() + "/root";
+    ctx = work.path() + "/ctx";
+    fs::create_directories(ctx);
+  }
+  tests::KilnRun kiln(std::vector<std::string> args) {
+    args.push_back("--root");
+    args.push_back(root);
+    return tests::run_kiln(args);
+  }
+  tests::KilnRun build(std::vector<std::string> extra, const std::string& context = {}) {
+    std::vector<std::string> args{"build", "--progress=plain"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(context.empty() ? ctx : context);
+    return kiln(args);
+  }
+  nlohmann::json inspect(const std::string& name) {
+    auto r = kiln({"inspect", name});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  }
+
+  TempDir store, work;
+  std::string root, ctx;
+};
+
+TEST_F(Build, ScratchImageWithCopyAndConfig) {
+  write(ctx + "/Dockerfile",
+        "FROM scratch\n"
+        "COPY hello.txt /app/\n"
+        "COPY --chmod=755 run.sh /app/bin/run\n"
+        "ENV GREETING=hi\n"
+        "LABEL org.example.kind=test\n"
+        "WORKDIR /app\n"
+        "ENTRYPOINT [\"/app/bin/run\"]\n"
+        "CMD [\"--help\"]\n");
+  write(ctx + "/hello.txt", "hello\n");
+  write(ctx + "/run.sh", "#!/bin/sh\necho run\n");
+  auto r = build({"-t", "app:1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("naming to docker.io/library/app:1 done"), std::string::npos) << r.err;
+
+  auto images = kiln({"images"});
+  ASSERT_EQ(images.exit_code, 0) << images.err;
+  EXPECT_NE(images.out.find("app "), std::string::npos) << images.out;
+
+  auto j = inspect("app:1");
+  ASSERT_TRUE(j.is_array() && j.size() == 1) << j;
+  const auto& config = j[0]["Config"];
+  EXPECT_EQ(config["Entrypoint"], nlohmann::json::array({"/app/bin/run"}));
+  EXPECT_EQ(config["Cmd"], nlohmann::json::array({"--help"}));
+  EXPECT_EQ(config["WorkingDir"], "/app");
+  EXPECT_EQ(config["Labels"]["org.example.kind"], "test");
+  bool has_env = false;
+  for (const auto& e : config["Env"]) has_env |= e == "GREETING=hi";
+  EXPECT_TRUE(has_env) << config;
+  EXPECT_EQ(j[0]["RootFS"]["diff_ids"].size(), 3u);  // two COPYs and WORKDIR's directory
+}
+
+TEST_F(Build, NoOpRebuildIsCachedAndChangesAreExplained) {
+  write(ctx + "/Dockerfile", "FROM scratch\nCOPY src/ /src/\nCOPY other.txt /\n");
+  write(ctx + "/src/a.txt", "a\n");
+  write(ctx + "/src/b.txt", "b\n");
+  write(ctx + "/other.txt", "o\n");
+  ASSERT_EQ(build({"-t", "app"}).exit_code, 0);
+  auto again = build({"-t", "app"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("#2 CACHED"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("#3 CACHED"), std::string::npos) << again.err;
+
+  write(ctx + "/src/b.txt", "b changed\n");
+  auto changed = build({"-t", "app", "--explain-cache"});
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_NE(changed.err.find("src/b.txt: content changed"), std::string::npos) << changed.err;
+  EXPECT_NE(changed.err.find("previous step changed"), std::string::npos) << changed.err;
+}
+
+TEST_F(Build, MultiStageCopyFromAStageAndTarget) {
+  write(ctx + "/Dockerfile",
+        "FROM scratch AS assets\n"
+        "COPY site/ /www/\n"
+        "FROM scratch AS final\n"
+        "COPY --from=assets /www /srv/www\n"
+        "FROM scratch AS unused\n"
+        "COPY missing.txt /\n");
+  write(ctx + "/site/index.html", "<h1>hi</h1>\n");
+  auto r = build({"-t", "site", "--target", "final", "-o", "type=oci,dest=" + work.path() + "/site.tar"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(work.path() + "/site.tar"));
+  if (!have("umoci") || !have("skopeo")) GTEST_SKIP() << "umoci or skopeo not installed";
+  std::string layout = work.path() + "/layout";
+  ASSERT_EQ(sh("skopeo copy -q oci-archive:" + work.path() + "/site.tar oci:" + layout + ":site >/dev/null"), 0);
+  ASSERT_EQ(sh("umoci unpack --image " + layout + ":site " + work.path() + "/bundle >/dev/null 2>&1"), 0);
+  EXPECT_EQ(read(work.path() + "/bundle/rootfs/srv/www/index.html"), "<h1>hi</h1>\n");
+  EXPECT_FALSE(fs::exists(work.path() + "/bundle/rootfs/missing.txt"));
+}
+
+TEST_F(Build, FromALoadedImageAndDockerArchiveRoundTrip) {
+  write(ctx + "/Dockerfile", "FROM scratch\nCOPY etc/ /etc/\nENV BASE=1\nWORKDIR /home\n");
+  write(ctx + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n");
+  write(ctx + "/etc/group", "root:x:0:\napp:x:1000:\n");
+  ASSERT_EQ(build({"-t", "base:1"}).exit_code, 0);
+  std::string archive = work.path() + "/base.tar";
+  auto saved = kiln({"save", "-o", archive, "base:1"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  if (have("skopeo")) {
+    EXPECT_EQ(sh("skopeo inspect docker-archive:" + archive + " >/dev/null"), 0);
+  }
+
+  // A second store that only knows the base through the archive.
+  root = store.path() + "/root2";
+  auto loaded = kiln({"load", "-i", archive});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  EXPECT_NE(loaded.out.find("Loaded image: base:1"), std::string::npos) << loaded.out;
+
+  std::string app = work.path() + "/app";
+  write(app + "/Dockerfile", "FROM base:1\nCOPY --chown=app:app data.txt ./\n");
+  write(app + "/data.txt", "data\n");
+  auto r = build({"-t", "app:2", "-o", "type=image", "-o", "type=oci,dest=" + work.path() + "/app.tar"}, app);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = inspect("app:2");
+  const auto& config = j[0]["Config"];
+  EXPECT_EQ(config["WorkingDir"], "/home");
+  EXPECT_EQ(j[0]["RootFS"]["diff_ids"].size(), 3u);
+  if (!have("umoci") || !have("skopeo")) GTEST_SKIP() << "umoci or skopeo not installed";
+  std::string layout = work.path() + "/app-layout";
+  ASSERT_EQ(sh("skopeo copy -q oci-archive:" + work.path() + "/app.tar oci:" + layout + ":app >/dev/null"), 0);
+  ASSERT_EQ(sh("umoci unpack --image " + layout + ":app " + work.path() + "/bundle >/dev/null 2>&1"), 0);
+  struct stat st {};
+  ASSERT_EQ(::lstat((work.path() + "/bundle/rootfs/home/data.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1000u);
+  EXPECT_EQ(st.st_gid, 1000u);
+  EXPECT_EQ(read(work.path() + "/bundle/rootfs/etc/group"), "root:x:0:\napp:x:1000:\n");
+}
+
+TEST_F(Build, SourceDateEpochGivesBitIdenticalImages) {
+  std::string a = work.path() + "/a", b = work.path() + "/b";
+  for (const std::string& dir : {a, b}) {
+    write(dir + "/Dockerfile", "FROM scratch\nCOPY . /app/\nLABEL v=1\n");
+    write(dir + "/x.txt", "x\n");
+    write(dir + "/sub/y.txt", "y\n");
+  }
+  sh("touch -d '2001-01-01' " + b + "/x.txt " + b + "/sub/y.txt");
+  ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+  auto r1 = build({"--metadata-file", work.path() + "/m1.json"}, a);
+  root = store.path() + "/other-root";
+  auto r2 = build({"--metadata-file", work.path() + "/m2.json"}, b);
+  ::unsetenv("SOURCE_DATE_EPOCH");
+  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  auto m1 = nlohmann::json::parse(read(work.path() + "/m1.json"));
+  auto m2 = nlohmann::json::parse(read(work.path() + "/m2.json"));
+  EXPECT_EQ(m1["containerimage.digest"], m2["containerimage.digest"]);
+}
+
+TEST_F(Build, FailingStepNamesTheLineAndExitsOne) {
+  write(ctx + "/Dockerfile", "FROM scratch\nCOPY present.txt /\nCOPY missing.txt /\n");
+  write(ctx + "/present.txt", "p\n");
+  auto r = build({});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Dockerfile:3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("COPY missing.txt /"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("missing.txt"), std::string::npos) << r.err;
+}
+
+TEST_F(Build, UsageErrorsExitTwo) {
+  auto r = kiln({"build", "--output", "type=bogus,dest=x", ctx});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("unknown type"), std::string::npos) << r.err;
+  auto missing = kiln({"build", work.path() + "/does-not-exist"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+}
+
+TEST_F(Build, RunIsRefusedWithAClearError) {
+  write(ctx + "/Dockerfile", "FROM scratch\nRUN echo hi\n");
+  auto r = build({});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("RUN is not supported"), std::string::npos) << r.err;
+}
+
+}  // namespace
