@@ -83,6 +83,15 @@ std::map<std::string, std::string> parse_labels(const std::vector<std::string>& 
   return out;
 }
 
+// "docker.io/library/app:1" → "docker.io/library/app" (tag and digest dropped).
+std::string repository_of(const std::string& name) {
+  std::string repo = name.substr(0, name.find('@'));
+  size_t slash = repo.rfind('/');
+  size_t colon = repo.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) repo.resize(colon);
+  return repo;
+}
+
 void print_explanation(const solver::SolveResult& result, std::ostream& out) {
   out << "cache explanation:\n";
   for (const solver::StepOutcome& step : result.steps) {
@@ -181,7 +190,8 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   auto records = snapshotter::SqliteLayerRecords::open(st.root);
   if (!records.ok()) return fail(records.error(), k_exit_internal);
 
-  solver::ops::build::BuildServices services{*st.blobs, *st.images, *st.snapshots, *hasher, **index};
+  solver::ops::build::BuildServices services{*st.blobs, *st.images, *st.snapshots, *hasher, **index,
+                                             st.clock};
   solver::ops::build::BuildSources sources;
   sources.contexts["context"] = context;
   sources.source_date_epoch = epoch;
@@ -195,7 +205,13 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
     solve_opts.no_cache_stages.insert(lower);
   }
   std::string abs_file = file == "-" ? "-" : std::filesystem::absolute(file, ec).string();
-  solve_opts.step_scope = context + "\n" + abs_file + "\n" + opts.target;
+  // A project is named by the repository of its first tag when it has one
+  // (CI tags every build differently and checks out into new directories),
+  // else by its context directory and Dockerfile.
+  solve_opts.step_scope = names.empty() ? context + "\n" + abs_file + "\n" + opts.target
+                                        : "repository:" + repository_of(names.front()) + "\n" +
+                                              std::filesystem::path(file).filename().string() + "\n" +
+                                              opts.target;
   solve_opts.explain = opts.explain_cache;
 
   auto display = progress::make_progress_sink(opts.quiet ? progress::ProgressMode::quiet : *mode, STDERR_FILENO);

@@ -126,6 +126,14 @@ class Solve {
     return true;
   }
 
+  // The step a user sees behind an input: config edits are not steps, so
+  // look through them to the filesystem step they pass along.
+  std::string step_name(uint32_t op) const {
+    while (std::holds_alternative<ir::ConfigChange>(m_def.ops[op]) && !m_def.inputs[op].empty())
+      op = m_def.inputs[op][0].op;
+    return m_def.info[op].display_name;
+  }
+
   std::string step_id(uint32_t op) const {
     const ir::OpInfo& info = m_def.info[op];
     // The op's place: its stage and its ordinal among that stage's steps.
@@ -187,7 +195,7 @@ class Solve {
       for (const ir::Input& in : m_def.inputs[op]) {
         inputs.push_back(&*m_result.results[in.op]);
         input_keys.push_back(m_result.keys[in.op]);
-        input_names.push_back(m_def.info[in.op].display_name);
+        input_names.push_back(step_name(in.op));
       }
     }
     if (std::holds_alternative<ir::Scratch>(o)) {

@@ -65,6 +65,16 @@ base::Digest chain_id(const base::Digest& parent, const base::Digest& diff_id) {
 
 }  // namespace
 
+std::optional<int64_t> result_created(const VertexResult& result) {
+  if (result.payload.empty() || result.payload.size() > 19) return std::nullopt;
+  int64_t value = 0;
+  for (char c : result.payload) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
 base::Result<std::string> BuildExecutor::context_dir(const std::string& name) const {
   auto it = m_sources.contexts.find(name);
   if (it == m_sources.contexts.end())
@@ -223,7 +233,7 @@ base::Result<VertexResult> BuildExecutor::run_file(uint32_t op, const ir::File& 
     }
   }
   TRY_ASSIGN(std::string committed, active.commit());
-  return VertexResult{committed, ""};
+  return VertexResult{committed, std::to_string(m_svc.clock.now_unix_seconds())};
 }
 
 base::Result<bool> BuildExecutor::still_valid(const VertexResult& result) {

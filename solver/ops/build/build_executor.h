@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "content/content_store.h"
 #include "content/image_store.h"
 #include "snapshotter/snapshotter.h"
@@ -39,7 +40,12 @@ struct BuildServices {
   snapshotter::Snapshotter& snapshots;
   context::ContextHasher& hasher;
   CacheIndex& index;  // also holds layer-chain records
+  const base::Clock& clock;  // stamps when a step's result was made
 };
+
+// A file op's result payload is the Unix second its snapshot was made, so a
+// fully cached rebuild reproduces the image's created time (and digest).
+std::optional<int64_t> result_created(const VertexResult& result);
 
 class BuildExecutor final : public OpExecutor {
  public:

@@ -47,8 +47,16 @@ base::Result<solver::image::BuiltImage> export_image(const ir::Definition& def,
   solver::image::AssembleRequest assemble;
   assemble.labels = request.labels;
   assemble.override_platform = request.override_platform;
-  assemble.created = solver::image::format_rfc3339(
-      request.source_date_epoch.value_or(request.now_unix_seconds) * 1000000000);
+  // Without SOURCE_DATE_EPOCH the image is as new as its newest step result,
+  // as in BuildKit: a fully cached rebuild gives the same image.
+  std::optional<int64_t> newest;
+  for (uint32_t op : chain.steps) {
+    const auto& result = solved.results.at(op);
+    if (!result || std::holds_alternative<ir::ConfigChange>(def.ops[op])) continue;
+    if (auto t = result_created(*result); t && (!newest || *t > *newest)) newest = t;
+  }
+  int64_t created = request.source_date_epoch.value_or(newest.value_or(request.now_unix_seconds));
+  assemble.created = solver::image::format_rfc3339(created * 1000000000);
   const ir::Op& source = def.ops[chain.source];
   if (const auto* image = std::get_if<ir::ImageSource>(&source)) {
     assemble.platform = image->platform;
