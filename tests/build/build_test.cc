@@ -234,3 +234,46 @@ TEST_F(Build, RunIsRefusedWithAClearError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Build, OnbuildTriggersRunWhenTheImageIsABase) {
+  write(ctx + "/Dockerfile", "FROM scratch\nONBUILD COPY app.txt /app/\nLABEL role=base\n");
+  ASSERT_EQ(build({"-t", "onbuild-base"}).exit_code, 0);
+  auto base = inspect("onbuild-base");
+  EXPECT_EQ(base[0]["Config"]["OnBuild"], nlohmann::json::array({"COPY app.txt /app/"})) << base;
+
+  std::string child = work.path() + "/child";
+  write(child + "/Dockerfile", "FROM onbuild-base\nLABEL role=child\n");
+  write(child + "/app.txt", "from the child context\n");
+  auto r = build({"-t", "child", "-o", "type=image", "-o", "type=oci,dest=" + work.path() + "/child.tar"}, child);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = inspect("child");
+  EXPECT_TRUE(j[0]["Config"]["OnBuild"].is_null() || j[0]["Config"]["OnBuild"].empty()) << j;
+  EXPECT_EQ(j[0]["RootFS"]["diff_ids"].size(), 1u);  // the trigger's COPY
+  if (!have("umoci") || !have("skopeo")) GTEST_SKIP() << "umoci or skopeo not installed";
+  std::string layout = work.path() + "/child-layout";
+  ASSERT_EQ(sh("skopeo copy -q oci-archive:" + work.path() + "/child.tar oci:" + layout + ":c >/dev/null"), 0);
+  ASSERT_EQ(sh("umoci unpack --image " + layout + ":c " + work.path() + "/bundle >/dev/null 2>&1"), 0);
+  EXPECT_EQ(read(work.path() + "/bundle/rootfs/app/app.txt"), "from the child context\n");
+}
+
+TEST_F(Build, CopySnapshotterBuildsTheSameImage) {
+  write(ctx + "/Dockerfile", "FROM scratch\nCOPY . /app/\n");
+  write(ctx + "/a/b.txt", "b\n");
+  ::symlink("a/b.txt", (ctx + "/link").c_str());
+  ::setenv("SOURCE_DATE_EPOCH", "1600000000", 1);
+  auto overlay = build({"--metadata-file", work.path() + "/m1.json"});
+  root = store.path() + "/copy-root";
+  ::setenv("KILN_SNAPSHOTTER", "copy", 1);
+  auto copy = build({"--metadata-file", work.path() + "/m2.json"});
+  ::unsetenv("KILN_SNAPSHOTTER");
+  ::unsetenv("SOURCE_DATE_EPOCH");
+  ASSERT_EQ(overlay.exit_code, 0) << overlay.err;
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  auto m1 = nlohmann::json::parse(read(work.path() + "/m1.json"));
+  auto m2 = nlohmann::json::parse(read(work.path() + "/m2.json"));
+  EXPECT_EQ(m1["containerimage.digest"], m2["containerimage.digest"]);
+}
+
+}  // namespace

@@ -4,6 +4,7 @@
 
 #include "snapshotter/layer/apply.h"
 #include "solver/ops/build/base_image.h"
+#include "solver/ops/context/copy_request.h"
 #include "solver/ops/file/apply.h"
 
 namespace solver::ops::build {
@@ -44,11 +45,6 @@ class ActiveSnapshot {
   snapshotter::Snapshotter& m_snapshots;
   std::string m_id;
 };
-
-std::string relative_source(const std::string& src) {
-  size_t start = src.find_first_not_of('/');
-  return start == std::string::npos ? std::string(".") : src.substr(start);
-}
 
 // "COPY" or "ADD" as BuildKit prefixes file-op errors; "file op" for the
 // others (WORKDIR's directory, heredoc files).
@@ -102,13 +98,7 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
     const ir::Input& in = m_def.inputs[op].at(copy->src_input);
     const auto* ctx = std::get_if<ir::ContextSource>(&m_def.ops[in.op]);
     if (!ctx) continue;
-    context::SelectRequest request;
-    request.sources = {relative_source(copy->src)};
-    request.ignore_patterns = ctx->exclude_patterns;
-    request.exclude_patterns = copy->exclude_patterns;
-    request.allow_wildcard = copy->allow_wildcard;
-    request.allow_empty_wildcard = copy->allow_empty_wildcard;
-    request.follow_symlinks = copy->follow_symlinks;
+    context::SelectRequest request = context::request_for_copy(*copy, ctx->exclude_patterns);
     const std::string& dir = inputs.at(copy->src_input)->payload;
     context::Selection selection;
     {

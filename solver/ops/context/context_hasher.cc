@@ -23,7 +23,7 @@
 namespace solver::ops::context {
 
 struct ContextHasher::State {
-  content::sql::Db db;
+  std::optional<content::sql::Db> db;  // empty: no stat cache
   base::SystemClock system_clock;
   const base::Clock* clock = nullptr;
   unsigned max_threads = 0;
@@ -40,6 +40,12 @@ Result<ContextHasher> ContextHasher::open(const std::string& kiln_root, Options 
                                          "opening the stat cache in " + kiln_root));
   TRY(base::with_context(content::migrate(db), "opening the stat cache in " + kiln_root));
   auto state = std::unique_ptr<State>(new State{std::move(db), {}, nullptr, options.max_threads, {}});
+  state->clock = options.clock != nullptr ? options.clock : &state->system_clock;
+  return ContextHasher(std::move(state));
+}
+
+ContextHasher ContextHasher::without_cache(Options options) {
+  auto state = std::unique_ptr<State>(new State{std::nullopt, {}, nullptr, options.max_threads, {}});
   state->clock = options.clock != nullptr ? options.clock : &state->system_clock;
   return ContextHasher(std::move(state));
 }
@@ -98,14 +104,15 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   stats.walk_ms = ms_since(phase);
   phase = SteadyClock::now();
 
-  StatCacheTable table(m_state->db);
   StatCacheMap rows;
-  auto loaded = table.load_below(abs_dir);
-  if (loaded.ok()) {
-    rows = *std::move(loaded);
-  } else {
-    stats.warnings.push_back("stat cache unreadable, hashing every file: " +
-                             loaded.error().message);
+  if (m_state->db) {
+    auto loaded = StatCacheTable(*m_state->db).load_below(abs_dir);
+    if (loaded.ok()) {
+      rows = *std::move(loaded);
+    } else {
+      stats.warnings.push_back("stat cache unreadable, hashing every file: " +
+                               loaded.error().message);
+    }
   }
 
   stats.load_ms = ms_since(phase);
@@ -155,11 +162,13 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   }
   stats.hash_ms = ms_since(phase);
   phase = SteadyClock::now();
-  auto stored = table.store(changed);
-  if (stored.ok()) {
-    stats.rows_written = changed.size();
-  } else {
-    stats.warnings.push_back("cannot update the stat cache: " + stored.error().message);
+  if (m_state->db) {
+    auto stored = StatCacheTable(*m_state->db).store(changed);
+    if (stored.ok()) {
+      stats.rows_written = changed.size();
+    } else {
+      stats.warnings.push_back("cannot update the stat cache: " + stored.error().message);
+    }
   }
 
   stats.store_ms = ms_since(phase);

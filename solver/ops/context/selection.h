@@ -141,6 +141,9 @@ class ContextHasher {
   static Result<ContextHasher> open(const std::string& kiln_root) {
     return open(kiln_root, Options{});
   }
+  // Hashes every selected file every time; for when kiln.db cannot be
+  // opened, and for one-off uses.
+  static ContextHasher without_cache(Options options);
   ~ContextHasher();
   ContextHasher(ContextHasher&&) noexcept;
   ContextHasher& operator=(ContextHasher&&) noexcept;

@@ -211,6 +211,20 @@ TEST_F(StatCacheTest, MissingTableMeansHashingNotFailing) {
   EXPECT_EQ(hasher->last_stats().warnings.size(), 2u);  // load and store
 }
 
+TEST_F(StatCacheTest, WithoutCacheHashesEveryTime) {
+  tree.write("a.txt", "alpha");
+  ContextHasher hasher = ContextHasher::without_cache({});
+  SelectRequest r;
+  r.sources = {"a.txt"};
+  for (int i = 0; i < 2; ++i) {
+    auto s = hasher.select(tree.context(), r);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->entries[0].content, base::Sha256::of("alpha"));
+    EXPECT_EQ(hasher.last_stats().files_hashed, 1u);
+    EXPECT_EQ(hasher.last_stats().rows_written, 0u);
+  }
+}
+
 TEST_F(StatCacheTest, RowsOfOtherDirectoriesAreNotLoaded) {
   tree.write("a.txt", "alpha");
   auto db = content::sql::Db::open(tree.root() + "/kiln.db");
