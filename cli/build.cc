@@ -14,6 +14,7 @@
 #include "cli/build_outputs.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/export_filesystem.h"
 #include "cli/progress/progress_display.h"
 #include "cli/store.h"
 #include "content/export/docker_archive.h"
@@ -254,9 +255,13 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
         written = content::archives::write_docker_archive(*st.blobs, exports, o.dest);
         break;
       case OutputType::local:
-      case OutputType::tar:
-        written = base::make_error("--output type=local and type=tar are not supported yet");
+      case OutputType::tar: {
+        const auto& terminal = solved->results.at(loaded->def.terminal.op);
+        FilesystemExport fs_export{terminal ? terminal->snapshot : std::string(), o.dest, epoch};
+        written = o.type == OutputType::local ? export_local(*st.snapshots, fs_export)
+                                              : export_tar(*st.snapshots, fs_export);
         break;
+      }
     }
     if (!written.ok()) return fail(base::with_context(written, "exporting").error(), k_exit_internal);
   }
@@ -297,7 +302,7 @@ void register_build(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--metadata-file", opts->metadata_file, "Write build result metadata to the file");
   cmd->add_flag("-q,--quiet", opts->quiet, "Suppress the build output and print the image ID on success");
   cmd->add_option("--progress", opts->progress, "Set type of progress output (auto, plain, tty, json, quiet)");
-  cmd->add_option("-o,--output", opts->outputs, "Output destination (type=image|oci|docker,dest=...)")->allow_extra_args(false);
+  cmd->add_option("-o,--output", opts->outputs, "Output destination (type=image|oci|docker|local|tar,dest=...; DIR alone is type=local, - a tar on standard output)")->allow_extra_args(false);
   cmd->add_option("--platform", opts->platform, "Set the target platform (default: this machine's)");
   cmd->add_flag("--explain-cache", opts->explain_cache, "After the build, say for every step why it was or was not cached");
   cmd->add_option("--root", opts->root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");

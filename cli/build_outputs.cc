@@ -37,7 +37,9 @@ base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs) {
   for (const std::string& spec : specs) {
     OutputSpec out;
     if (spec.find('=') == std::string::npos) {
-      out.type = OutputType::local;
+      // As buildx: "-" alone is a tar on standard output, any other bare
+      // value a local directory.
+      out.type = spec == "-" ? OutputType::tar : OutputType::local;
       out.dest = spec;
       plan.outputs.push_back(out);
       continue;

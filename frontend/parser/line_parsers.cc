@@ -182,7 +182,7 @@ bool LineParser::parse(std::string_view line, ast::Node& node, LineError& error)
 
 bool LineParser::parse_at(std::string_view line, int depth, ast::Node& node, LineError& error) {
   node.original = std::string(line);
-  std::string_view trimmed = trim_space(line);
+  std::string_view trimmed = trim_go_space(line);
   if (trimmed.empty()) {
     // Only reachable through continuation lines that join to nothing;
     // BuildKit keeps an instruction with an empty keyword.
@@ -192,7 +192,7 @@ bool LineParser::parse_at(std::string_view line, int depth, ast::Node& node, Lin
   }
   LineGrammar::Split split = m_grammar.split_instruction(trimmed);
   node.keyword = std::string(split.keyword);
-  std::string_view rest = trim_space(extract_flags(split.arguments, m_escape, node.flags));
+  std::string_view rest = trim_go_space(extract_flags(split.arguments, m_escape, node.flags));
   return dispatch(split.keyword, rest, depth, node, error);
 }
 
@@ -271,7 +271,7 @@ bool LineParser::parse_name_val(std::string_view rest, std::string_view key, ast
 bool LineParser::parse_maybe_json(std::string_view rest, ast::Node& node, LineError& error) {
   if (rest.empty()) return true;
   std::vector<std::string> items;
-  switch (m_grammar.parse_exec_form(trim_left_space(rest), items)) {
+  switch (m_grammar.parse_exec_form(trim_left_go_space(rest), items)) {
     case LineGrammar::ExecForm::strings:
       node.args = std::move(items);
       node.json = true;
@@ -289,7 +289,7 @@ bool LineParser::parse_maybe_json(std::string_view rest, ast::Node& node, LineEr
 
 bool LineParser::parse_maybe_json_to_list(std::string_view rest, ast::Node& node, LineError& error) {
   std::vector<std::string> items;
-  switch (m_grammar.parse_exec_form(trim_left_space(rest), items)) {
+  switch (m_grammar.parse_exec_form(trim_left_go_space(rest), items)) {
     case LineGrammar::ExecForm::strings:
       node.args = std::move(items);
       node.json = true;

@@ -30,7 +30,7 @@ std::string_view trim_newline(std::string_view line) {
 }
 
 bool is_comment(std::string_view line) {
-  std::string_view t = trim_left_space(line);
+  std::string_view t = trim_left_go_space(line);
   return !t.empty() && t.front() == '#';
 }
 
@@ -144,7 +144,7 @@ base::Result<void> DockerfileParser::check_directive(std::string_view token, std
     m_directives_done = true;
     return {};
   }
-  std::optional<DirectiveMatch> match = match_directive(trim_left_space(token.substr(1)));
+  std::optional<DirectiveMatch> match = match_directive(trim_left_go_space(token.substr(1)));
   if (!match || (match->name != "syntax" && match->name != "escape" && match->name != "check")) {
     m_directives_done = true;
     return {};
@@ -201,7 +201,7 @@ base::Result<ast::Document> DockerfileParser::run() {
   std::string line;
   while (next_line(raw)) {
     std::string_view content = trim_newline(raw);
-    std::string_view token = trim_left_space(content);
+    std::string_view token = trim_left_go_space(content);
     TRY(check_directive(token, content));
     if (!token.empty() && token.front() == '#') continue;  // comment or directive
 
@@ -230,7 +230,7 @@ base::Result<ast::Document> DockerfileParser::run() {
     while (continued && next_line(raw)) {
       std::string_view next = trim_newline(raw);
       if (is_comment(next)) continue;
-      if (trim_left_space(next).empty()) {
+      if (trim_left_go_space(next).empty()) {
         empty_continuation = true;
         continue;
       }

@@ -27,8 +27,8 @@ std::vector<char32_t> scan_code_points(std::string_view text) {
   std::vector<char32_t> out;
   out.reserve(text.size());
   for (size_t pos = 0; pos < text.size();) {
-    const Decoded d = decode_at(text, pos);
-    if (!(pos == 0 && d.cp == k_byte_order_mark)) out.push_back(d.cp);
+    const base::Rune d = decode_rune(text, pos);
+    if (!(pos == 0 && d.value == k_byte_order_mark)) out.push_back(d.value);
     pos += d.width;
   }
   return out;
@@ -45,8 +45,8 @@ std::vector<char32_t> code_points(std::string_view s) {
   std::vector<char32_t> out;
   out.reserve(s.size());
   for (size_t pos = 0; pos < s.size();) {
-    const Decoded d = decode_at(s, pos);
-    out.push_back(d.cp);
+    const base::Rune d = decode_rune(s, pos);
+    out.push_back(d.value);
     pos += d.width;
   }
   return out;
@@ -197,8 +197,8 @@ base::Result<std::optional<std::pair<size_t, size_t>>> Pattern::find(std::string
       if (found) break;
     }
     if (!found && (pos == 0 || !anchored)) add(run, 0, pos);
-    const Decoded d = decode_at(s, pos);
-    const int32_t c = d.width == 0 ? k_end_of_text : static_cast<int32_t>(d.cp);
+    const base::Rune d = decode_rune(s, pos);
+    const int32_t c = d.width == 0 ? k_end_of_text : static_cast<int32_t>(d.value);
     next.clear();
     for (const auto& t : run.threads()) {
       const Inst& inst = m_prog[t.pc];
@@ -270,8 +270,8 @@ void expand_template(std::string& out, std::string_view tmpl, std::string_view m
     if (brace) rest.remove_prefix(1);
     size_t len = 0;
     while (len < rest.size()) {
-      const Decoded d = decode_at(rest, len);
-      if (!is_letter(d.cp) && !is_digit(d.cp) && d.cp != '_') break;
+      const base::Rune d = decode_rune(rest, len);
+      if (!is_letter(d.value) && !is_digit(d.value) && d.value != '_') break;
       len += d.width;
     }
     if (len == 0 || (brace && (len >= rest.size() || rest[len] != '}'))) {
@@ -326,7 +326,7 @@ base::Result<std::string> replace(std::string_view value, std::string_view patte
       return work_limit_error(budget);
     }
     last_end = match->second;
-    const size_t width = decode_at(value, search).width;
+    const size_t width = decode_rune(value, search).width;
     if (search + width > match->second) {
       search += width;
     } else if (search + 1 > match->second) {

@@ -57,8 +57,8 @@ class WordSplitter {
         pos = end;
         continue;
       }
-      const Decoded d = decode_at(s, pos);
-      add_char(d.cp);
+      const base::Rune d = decode_rune(s, pos);
+      add_char(d.value);
       pos += d.width;
     }
   }
@@ -95,9 +95,9 @@ class Expansion {
         m_budget(settings.limits.max_work_steps) {
     m_input.reserve(word.size());
     for (size_t pos = 0; pos < word.size();) {
-      const Decoded d = decode_at(word, pos);
+      const base::Rune d = decode_rune(word, pos);
       // The reference's scanner drops a byte order mark at the very start.
-      if (!(pos == 0 && d.cp == k_byte_order_mark)) m_input.push_back(static_cast<Rune>(d.cp));
+      if (!(pos == 0 && d.value == k_byte_order_mark)) m_input.push_back(static_cast<Rune>(d.value));
       pos += d.width;
     }
   }

@@ -277,3 +277,50 @@ TEST_F(Build, CopySnapshotterBuildsTheSameImage) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Build, DockerfileFromStdinAndZstdLayers) {
+  write(ctx + "/data.txt", "zstd please\n");
+  std::string tar = work.path() + "/z.tar";
+  auto r = tests::run_kiln({"build", "--root", root, "--progress=plain", "-f", "-", "-o",
+                            "type=oci,dest=" + tar + ",compression=zstd,compression-level=5", ctx},
+                           "FROM scratch\nCOPY data.txt /\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  if (!have("skopeo")) GTEST_SKIP() << "skopeo not installed";
+  std::string out = work.path() + "/inspect.json";
+  ASSERT_EQ(sh("skopeo inspect --raw oci-archive:" + tar + " > " + out), 0);
+  auto manifest = nlohmann::json::parse(read(out));
+  ASSERT_EQ(manifest["layers"].size(), 1u) << manifest;
+  EXPECT_EQ(manifest["layers"][0]["mediaType"], "application/vnd.oci.image.layer.v1.tar+zstd");
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Build, CopyLinkLayerDoesNotDependOnTheBase) {
+  write(ctx + "/Dockerfile", "FROM scratch AS base\nCOPY a.txt /\nFROM base\nCOPY --link b.txt /b/\n");
+  write(ctx + "/a.txt", "a1\n");
+  write(ctx + "/b.txt", "b\n");
+  ASSERT_EQ(build({"-t", "linked"}).exit_code, 0);
+  auto first = inspect("linked");
+  write(ctx + "/a.txt", "a2 changed\n");
+  auto r = build({"-t", "linked"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto second = inspect("linked");
+  ASSERT_EQ(first[0]["RootFS"]["diff_ids"].size(), 2u);
+  ASSERT_EQ(second[0]["RootFS"]["diff_ids"].size(), 2u);
+  EXPECT_NE(first[0]["RootFS"]["diff_ids"][0], second[0]["RootFS"]["diff_ids"][0]);
+  EXPECT_EQ(first[0]["RootFS"]["diff_ids"][1], second[0]["RootFS"]["diff_ids"][1]);
+  if (!have("umoci") || !have("skopeo")) GTEST_SKIP() << "umoci or skopeo not installed";
+  std::string tar = work.path() + "/l.tar";
+  ASSERT_EQ(kiln({"save", "-o", tar, "linked"}).exit_code, 0);
+  std::string layout = work.path() + "/l-layout";
+  ASSERT_EQ(sh("skopeo copy -q docker-archive:" + tar + " oci:" + layout + ":l >/dev/null"), 0);
+  ASSERT_EQ(sh("umoci unpack --image " + layout + ":l " + work.path() + "/bundle >/dev/null 2>&1"), 0);
+  EXPECT_EQ(read(work.path() + "/bundle/rootfs/a.txt"), "a2 changed\n");
+  EXPECT_EQ(read(work.path() + "/bundle/rootfs/b/b.txt"), "b\n");
+}
+
+}  // namespace

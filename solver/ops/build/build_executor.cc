@@ -1,8 +1,16 @@
 #include "solver/ops/build/build_executor.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "snapshotter/layer/apply.h"
+#include "base/unique_fd.h"
+#include "solver/ir/serialize.h"
 #include "solver/ops/build/base_image.h"
 #include "solver/ops/context/copy_request.h"
 #include "solver/ops/file/apply.h"
@@ -12,6 +20,7 @@ namespace solver::ops::build {
 namespace {
 
 constexpr const char* k_chain_prefix = "kiln.layer-chain.v1:";
+constexpr const char* k_link_prefix = "kiln.link-layer.v1:";
 
 // The content store's verified reader as a layer byte stream.
 class BlobSource final : public snapshotter::layer::ByteSource {
@@ -62,9 +71,10 @@ base::Digest chain_id(const base::Digest& parent, const base::Digest& diff_id) {
 }  // namespace
 
 std::optional<int64_t> result_created(const VertexResult& result) {
-  if (result.payload.empty() || result.payload.size() > 19) return std::nullopt;
+  std::string digits = result.payload.substr(0, result.payload.find(' '));
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
   int64_t value = 0;
-  for (char c : result.payload) {
+  for (char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
     value = value * 10 + (c - '0');
   }
@@ -106,6 +116,10 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
       TRY_ASSIGN(selection, m_svc.hasher.select(dir, request));
     }
     key.digest(selection.digest);
+    {
+      std::lock_guard lock(m_hasher_mutex);
+      m_content_digests[op] = selection.digest;
+    }
     merged.entries.insert(merged.entries.end(), selection.entries.begin(), selection.entries.end());
     any = true;
   }
@@ -187,13 +201,15 @@ base::Result<VertexResult> BuildExecutor::run_context(const ir::ContextSource& c
   return VertexResult{"", dir};
 }
 
-base::Result<VertexResult> BuildExecutor::run_file(uint32_t op, const ir::File& file,
-                                                   const std::vector<const VertexResult*>& inputs) {
-  TRY_ASSIGN(std::string active_id, m_svc.snapshots.prepare(inputs.at(0)->snapshot));
+base::Result<std::string> BuildExecutor::apply_in_new_snapshot(
+    const std::string& parent, uint32_t op, const ir::File& file,
+    const std::vector<const VertexResult*>& inputs) {
+  TRY_ASSIGN(std::string active_id, m_svc.snapshots.prepare(parent));
   ActiveSnapshot active(m_svc.snapshots, active_id);
   {
     TRY_ASSIGN(auto root, m_svc.snapshots.mount(active.id()));
     std::vector<std::unique_ptr<snapshotter::MountedFs>> views;
+    std::optional<std::string> empty_dir;
     std::vector<::solver_ops::file::SourceTree> trees;
     for (size_t i = 0; i < inputs.size(); ++i) {
       ::solver_ops::file::SourceTree tree;
@@ -205,7 +221,14 @@ base::Result<VertexResult> BuildExecutor::run_file(uint32_t op, const ir::File& 
       } else if (i == 0) {
         tree.dir = root->path();
       } else if (inputs[i]->snapshot.empty()) {
-        tree.dir = "";  // the empty filesystem
+        // The empty filesystem (a stage FROM scratch with nothing in it yet).
+        if (!empty_dir) {
+          TRY_ASSIGN(std::string empty_id, m_svc.snapshots.prepare(""));
+          empty_dir = empty_id;
+        }
+        TRY_ASSIGN(auto view, m_svc.snapshots.mount(*empty_dir));
+        tree.dir = view->path();
+        views.push_back(std::move(view));
       } else {
         TRY_ASSIGN(auto view, m_svc.snapshots.mount(inputs[i]->snapshot));
         tree.dir = view->path();
@@ -216,14 +239,86 @@ base::Result<VertexResult> BuildExecutor::run_file(uint32_t op, const ir::File& 
     ::solver_ops::file::FileOpOptions options;
     options.mtime = m_sources.source_date_epoch;
     auto applied = ::solver_ops::file::apply_file_actions(root->path(), file, trees, options);
+    views.clear();
+    if (empty_dir) (void)m_svc.snapshots.remove(*empty_dir);
     if (!applied.ok()) {
       base::Error e = applied.error();
       e.message = copy_verb(file) + " failed: " + e.message;
       return e;
     }
   }
-  TRY_ASSIGN(std::string committed, active.commit());
-  return VertexResult{committed, std::to_string(m_svc.clock.now_unix_seconds())};
+  return active.commit();
+}
+
+base::Result<std::string> BuildExecutor::stack(const std::string& base, const std::string& layer) {
+  TRY_ASSIGN(std::string active_id, m_svc.snapshots.prepare(base));
+  ActiveSnapshot active(m_svc.snapshots, active_id);
+  {
+    TRY_ASSIGN(auto root, m_svc.snapshots.mount(active.id()));
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return base::make_error("cannot create a pipe for --link");
+    base::UniqueFd read_end(fds[0]);
+    base::UniqueFd write_end(fds[1]);
+    // The diff streams through the pipe into apply, never held whole.
+    base::Result<snapshotter::layer::TarSummary> written = base::make_error("not written");
+    std::thread writer([&] {
+      snapshotter::layer::FdSink sink(write_end.get());
+      written = m_svc.snapshots.write_diff(layer, sink, {});
+      write_end.reset();
+    });
+    snapshotter::layer::FdSource source(read_end.get());
+    auto applied = snapshotter::layer::apply_layer(root->path(), source);
+    read_end.reset();  // unblocks the writer if apply stopped early
+    writer.join();
+    TRY(written);
+    TRY(applied);
+  }
+  return active.commit();
+}
+
+base::Result<VertexResult> BuildExecutor::run_file(uint32_t op, const ir::File& file,
+                                                   const std::vector<const VertexResult*>& inputs) {
+  std::string created = std::to_string(m_svc.clock.now_unix_seconds());
+  if (file.link == ir::Link::no) {
+    TRY_ASSIGN(std::string committed, apply_in_new_snapshot(inputs.at(0)->snapshot, op, file, inputs));
+    return VertexResult{committed, created};
+  }
+  // COPY --link: the files go into a snapshot of their own on the empty
+  // filesystem, keyed without the base, so a changed base reuses it; the
+  // step's result is that layer stacked on the base.
+  base::Hasher key("kiln.link-layer.v1");
+  key.str(ir::op_fields_json(m_def.ops[op]).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  {
+    std::lock_guard lock(m_hasher_mutex);
+    auto it = m_content_digests.find(op);
+    key.str(it == m_content_digests.end() ? std::string() : it->second.str());
+  }
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    bool context = std::holds_alternative<ir::ContextSource>(m_def.ops[m_def.inputs[op][i].op]);
+    key.str(context ? std::string("context") : inputs[i]->snapshot);
+  }
+  std::string record_key = std::string(k_link_prefix) + key.finish().str();
+  std::string layer;
+  TRY_ASSIGN(auto known, m_svc.index.lookup(record_key));
+  if (known) {
+    TRY_ASSIGN(bool valid, still_valid(*known));
+    if (valid) layer = known->snapshot;
+  }
+  if (layer.empty()) {
+    TRY_ASSIGN(layer, apply_in_new_snapshot("", op, file, inputs));
+    TRY(m_svc.index.store(record_key, VertexResult{layer, ""}));
+  }
+  std::string stacked = layer;
+  if (!inputs.at(0)->snapshot.empty()) {
+    TRY_ASSIGN(stacked, stack(inputs.at(0)->snapshot, layer));
+  }
+  return VertexResult{stacked, created + " link=" + layer};
+}
+
+std::optional<std::string> link_layer_of(const VertexResult& result) {
+  size_t at = result.payload.find(" link=");
+  if (at == std::string::npos) return std::nullopt;
+  return result.payload.substr(at + 6);
 }
 
 base::Result<bool> BuildExecutor::still_valid(const VertexResult& result) {

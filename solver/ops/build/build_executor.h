@@ -46,6 +46,9 @@ struct BuildServices {
 // A file op's result payload is the Unix second its snapshot was made, so a
 // fully cached rebuild reproduces the image's created time (and digest).
 std::optional<int64_t> result_created(const VertexResult& result);
+// For a COPY --link result: the snapshot holding just its files, whose diff is
+// the step's layer (the same blob whatever the base).
+std::optional<std::string> link_layer_of(const VertexResult& result);
 
 class BuildExecutor final : public OpExecutor {
  public:
@@ -66,11 +69,17 @@ class BuildExecutor final : public OpExecutor {
   base::Result<VertexResult> run_file(uint32_t op, const ir::File& file,
                                       const std::vector<const VertexResult*>& inputs);
   base::Result<std::string> context_dir(const std::string& name) const;
+  base::Result<std::string> apply_in_new_snapshot(const std::string& parent, uint32_t op,
+                                                  const ir::File& file,
+                                                  const std::vector<const VertexResult*>& inputs);
+  // `layer` (a snapshot on the empty filesystem) applied on top of `base`.
+  base::Result<std::string> stack(const std::string& base, const std::string& layer);
 
   const ir::Definition& m_def;
   BuildServices m_svc;
   BuildSources m_sources;
-  std::mutex m_hasher_mutex;  // ContextHasher serves one select() at a time
+  std::mutex m_hasher_mutex;  // ContextHasher serves one select() at a time; guards the map
+  std::map<uint32_t, base::Digest> m_content_digests;  // op → its context selection digest
 };
 
 }  // namespace solver::ops::build

@@ -77,7 +77,8 @@ base::Result<solver::image::BuiltImage> export_image(const ir::Definition& def,
     if (!std::holds_alternative<ir::ConfigChange>(def.ops[op])) {
       const auto& result = solved.results.at(op);
       if (!result) return base::make_error("step " + def.info[op].display_name + " was not solved");
-      const std::string snapshot = result->snapshot;
+      // A --link step's layer is its own snapshot's diff, whatever the base.
+      const std::string snapshot = link_layer_of(*result).value_or(result->snapshot);
       layer::ExportRequest ex;
       ex.snapshot = snapshot;
       ex.compression = request.compression;

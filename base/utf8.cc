@@ -1,11 +1,24 @@
-#include "frontend/shell/utf8.h"
+#include "base/utf8.h"
 
 #include <array>
 #include <cstdint>
 
-namespace frontend::shell {
+namespace base {
+namespace {
 
-Decoded decode_at(std::string_view s, size_t pos) {
+bool is_continuation(uint8_t b) { return (b & 0xC0) == 0x80; }
+
+void append_hex(std::string& out, const char* prefix, uint32_t value, int digits) {
+  static constexpr std::array<char, 16> k_hex = {'0', '1', '2', '3', '4', '5', '6', '7',
+                                                 '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+  out += prefix;
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+    out += k_hex[(value >> static_cast<unsigned>(shift)) & 0xFu];
+}
+
+}  // namespace
+
+Rune decode_rune(std::string_view s, size_t pos) {
   if (pos >= s.size()) return {k_replacement_char, 0};
   const auto b0 = static_cast<uint8_t>(s[pos]);
   if (b0 < 0x80) return {b0, 1};
@@ -41,8 +54,19 @@ Decoded decode_at(std::string_view s, size_t pos) {
   return {cp, len};
 }
 
+Rune decode_last_rune(std::string_view s, size_t end) {
+  if (end == 0) return {k_replacement_char, 0};
+  // The last sequence starts at most three continuation bytes back.
+  size_t start = end - 1;
+  const size_t limit = end >= 4 ? end - 4 : 0;
+  while (start > limit && is_continuation(static_cast<uint8_t>(s[start]))) --start;
+  const Rune r = decode_rune(s.substr(0, end), start);
+  if (start + r.width != end) return {k_replacement_char, 1};
+  return r;
+}
+
 void append_utf8(std::string& out, char32_t cp) {
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = k_replacement_char;
+  if (cp > k_max_rune || (cp >= 0xD800 && cp <= 0xDFFF)) cp = k_replacement_char;
   if (cp < 0x80) {
     out += static_cast<char>(cp);
   } else if (cp < 0x800) {
@@ -64,18 +88,18 @@ std::string sanitize_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t pos = 0; pos < s.size();) {
-    const Decoded d = decode_at(s, pos);
-    if (d.cp == k_replacement_char && d.width == 1) {
-      append_utf8(out, d.cp);
+    const Rune r = decode_rune(s, pos);
+    if (r.value == k_replacement_char && r.width == 1) {
+      append_utf8(out, r.value);
     } else {
-      out.append(s.substr(pos, d.width));
+      out.append(s.substr(pos, r.width));
     }
-    pos += d.width;
+    pos += r.width;
   }
   return out;
 }
 
-bool is_space(char32_t cp) {
+bool is_go_space(char32_t cp) {
   switch (cp) {
     case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
     case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
@@ -86,30 +110,38 @@ bool is_space(char32_t cp) {
   }
 }
 
-namespace {
-
-void append_hex(std::string& out, const char* prefix, uint32_t value, int digits) {
-  static constexpr std::array<char, 16> k_hex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                                 '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  out += prefix;
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
-    out += k_hex[(value >> static_cast<unsigned>(shift)) & 0xFu];
+std::string_view trim_left_go_space(std::string_view s) {
+  size_t begin = 0;
+  while (begin < s.size()) {
+    const Rune r = decode_rune(s, begin);
+    if (!is_go_space(r.value)) break;
+    begin += r.width;
+  }
+  return s.substr(begin);
 }
 
-}  // namespace
+std::string_view trim_right_go_space(std::string_view s) {
+  size_t end = s.size();
+  while (end > 0) {
+    const Rune r = decode_last_rune(s, end);
+    if (!is_go_space(r.value)) break;
+    end -= r.width;
+  }
+  return s.substr(0, end);
+}
 
-std::string quote(std::string_view s) {
+std::string go_quote(std::string_view s) {
   std::string out = "\"";
   for (size_t pos = 0; pos < s.size();) {
-    const Decoded d = decode_at(s, pos);
-    const char32_t cp = d.cp;
-    if (d.width == 1 && cp == k_replacement_char) {
+    const Rune r = decode_rune(s, pos);
+    const char32_t cp = r.value;
+    if (r.width == 1 && cp == k_replacement_char) {
       append_hex(out, "\\x", static_cast<uint8_t>(s[pos]), 2);
     } else if (cp == '"' || cp == '\\') {
       out += '\\';
       out += static_cast<char>(cp);
     } else if (is_print(cp)) {
-      out.append(s.substr(pos, d.width));
+      out.append(s.substr(pos, r.width));
     } else {
       switch (cp) {
         case '\a': out += "\\a"; break;
@@ -129,10 +161,10 @@ std::string quote(std::string_view s) {
           }
       }
     }
-    pos += d.width;
+    pos += r.width;
   }
   out += '"';
   return out;
 }
 
-}  // namespace frontend::shell
+}  // namespace base
