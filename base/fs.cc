@@ -51,18 +51,25 @@ Result<FileStat> RealFs::lstat(const std::string& path) const {
                   static_cast<uint64_t>(st.st_size)};
 }
 
+std::vector<std::string> read_dir_names(DIR* dir) {
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 Result<std::vector<DirEntry>> RealFs::list_dir(const std::string& path) const {
   DIR* dir = ::opendir(path.c_str());
   if (!dir) return errno_error("cannot list", path, errno);
   std::vector<DirEntry> out;
-  while (dirent* e = ::readdir(dir)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+  for (std::string& name : read_dir_names(dir)) {
     auto st = lstat(path + "/" + name);
-    out.push_back({name, st.ok() ? st->type : FileType::other});
+    out.push_back({std::move(name), st.ok() ? st->type : FileType::other});
   }
-  ::closedir(dir);
-  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return out;
 }
 

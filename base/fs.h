@@ -3,6 +3,8 @@
 // tests can hand them a MemFs instead of the disk. Paths are plain strings
 // interpreted by the implementation (absolute or relative to its root).
 
+#include <dirent.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -37,6 +39,10 @@ class Fs {
   virtual Result<std::string> read_link(const std::string& path) const = 0;
   bool exists(const std::string& path) const { return lstat(path).ok(); }
 };
+
+// The names in the directory stream `dir`, read to its end and then closed,
+// without "." and "..", sorted byte-wise (the order of Go's os.ReadDir).
+std::vector<std::string> read_dir_names(DIR* dir);
 
 // The real filesystem through POSIX calls. Stateless and thread-safe.
 class RealFs final : public Fs {

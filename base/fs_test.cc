@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 
 namespace base {
@@ -36,6 +40,30 @@ TEST(RealFs, ReadsThisSourceFile) {
   auto missing = fs.read_file(std::string(src) + "/no/such/file");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("no/such/file"), std::string::npos);
+}
+
+TEST(RealFs, ListsDirectoriesSortedWithoutDotEntries) {
+  char tmpl[] = "/tmp/kiln-fs-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  for (const char* name : {"b", "a", ".hidden", "B"}) {
+    std::FILE* f = std::fopen((dir + "/" + name).c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fclose(f);
+  }
+  ASSERT_EQ(::mkdir((dir + "/sub").c_str(), 0755), 0);
+  DIR* d = ::opendir(dir.c_str());
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(read_dir_names(d), (std::vector<std::string>{".hidden", "B", "a", "b", "sub"}));
+  auto entries = RealFs().list_dir(dir);
+  ASSERT_TRUE(entries.ok()) << entries.error().message;
+  ASSERT_EQ(entries->size(), 5u);
+  EXPECT_EQ((*entries)[4].name, "sub");
+  EXPECT_EQ((*entries)[4].type, FileType::directory);
+  EXPECT_EQ((*entries)[0].type, FileType::regular);
+  for (const char* name : {"b", "a", ".hidden", "B"}) std::remove((dir + "/" + name).c_str());
+  ::rmdir((dir + "/sub").c_str());
+  ::rmdir(dir.c_str());
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "solver/ops/build/build_executor.h"
 #include "solver/ops/build/export_image.h"
 #include "solver/ops/build/sqlite_cache_index.h"
+#include "solver/ops/gc/lock.h"
 #include "solver/ops/context/selection.h"
 
 namespace cli {
@@ -48,6 +49,7 @@ struct BuildOptions {
   std::string progress = "auto";
   std::vector<std::string> outputs;
   std::string platform;
+  std::vector<std::string> build_contexts;
   bool explain_cache = false;
   std::string root;
 };
@@ -133,6 +135,40 @@ frontend::lower::ImageConfigResolver image_resolver(Store& store) {
   };
 }
 
+// --build-context NAME=DIR → named_context_key(NAME) → canonical DIR. Only
+// local directories: the image, OCI layout, git, URL and target: forms of
+// buildx are refused by name.
+base::Result<std::map<std::string, std::string>> parse_build_contexts(const std::vector<std::string>& raw) {
+  std::map<std::string, std::string> out;
+  for (const std::string& spec : raw) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      return base::make_error("--build-context " + spec + ": expected NAME=DIR");
+    std::string name = spec.substr(0, eq);
+    std::string value = spec.substr(eq + 1);
+    for (const char* scheme : {"docker-image://", "oci-layout://", "target:", "http://", "https://", "git@",
+                               "git://", "ssh://", "input:"}) {
+      if (value.rfind(scheme, 0) == 0) {
+        base::Error e = base::make_error("--build-context " + spec + ": " + scheme +
+                                         " contexts are not supported by kiln; give a local directory");
+        if (std::string(scheme) == "docker-image://")
+          e.hint = "for an image, `kiln load` it and use its name in FROM or COPY --from";
+        return e;
+      }
+    }
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "context" || lower == "scratch")
+      return base::make_error("--build-context " + spec + ": \"" + name + "\" is reserved");
+    TRY_ASSIGN(std::string key, base::with_context(frontend::lower::named_context_key(name), "--build-context"));
+    std::error_code ec;
+    if (!std::filesystem::is_directory(value, ec))
+      return base::make_error("--build-context " + spec + ": " + value + " is not a directory");
+    out[key] = std::filesystem::canonical(value, ec).string();
+  }
+  return out;
+}
+
 base::Result<void> write_text_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -151,6 +187,8 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
 
   auto plan = parse_outputs(opts.outputs);
   if (!plan.ok()) return fail(plan.error(), k_exit_usage);
+  auto named_contexts = parse_build_contexts(opts.build_contexts);
+  if (!named_contexts.ok()) return fail(named_contexts.error(), k_exit_usage);
   auto mode = progress::parse_progress_mode(opts.progress);
   if (!mode.ok()) return fail(base::with_context(mode, "--progress").error(), k_exit_usage);
   std::vector<std::string> names;
@@ -165,10 +203,16 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
       if (!n.ok()) return fail(base::make_error("invalid name \"" + t + "\": " + n.error().message), k_exit_usage);
       names.push_back(*n);
     }
+  // SOURCE_DATE_EPOCH from the environment, or as a build arg (which wins,
+  // as with buildx); it is also visible to the Dockerfile as an ARG.
   std::optional<int64_t> epoch;
-  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH")) {
-    auto parsed = snapshotter::layer::parse_source_date_epoch(sde);
-    if (!parsed.ok()) return fail(parsed.error(), k_exit_usage);
+  std::optional<std::string> sde_text;
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH")) sde_text = sde;
+  for (const auto& [key, value] : parse_build_args(opts.build_args))
+    if (key == "SOURCE_DATE_EPOCH") sde_text = value;
+  if (sde_text) {
+    auto parsed = snapshotter::layer::parse_source_date_epoch(*sde_text);
+    if (!parsed.ok()) return fail(base::with_context(parsed, "SOURCE_DATE_EPOCH").error(), k_exit_usage);
     epoch = *parsed;
   }
 
@@ -178,10 +222,14 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   auto store = open_store(store_opts);
   if (!store.ok()) return fail(store.error(), k_exit_internal);
   Store& st = **store;
+  // Keeps `kiln prune` / `kiln fsck` from collecting what this build makes or uses.
+  auto gc_lock = solver::ops::gc::StoreLock::acquire(st.root, solver::ops::gc::StoreLock::Mode::shared,
+                                                     solver::ops::gc::StoreLock::Wait::yes);
+  if (!gc_lock.ok()) return fail(gc_lock.error(), k_exit_internal);
 
   DefinitionRequest request{file, context, opts.target, opts.build_args, opts.platform, "",
                             image_resolver(st)};
-  auto loaded = load_definition(request);
+  auto loaded = load_definition(request, *named_contexts);
   if (!loaded.ok()) return fail(loaded.error(), k_exit_build_failed);
 
   auto hasher = solver::ops::context::ContextHasher::open(st.root);
@@ -194,6 +242,7 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   solver::ops::build::BuildServices services{*st.blobs, *st.images, *st.snapshots, *hasher, **index,
                                              st.clock};
   solver::ops::build::BuildSources sources;
+  sources.contexts = *named_contexts;
   sources.contexts["context"] = context;
   sources.source_date_epoch = epoch;
   solver::ops::build::BuildExecutor executor(loaded->def, services, sources);
@@ -280,8 +329,11 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
     if (auto w = write_text_file(opts.metadata_file, meta.dump(2) + "\n"); !w.ok())
       return fail(w.error(), k_exit_internal);
   }
-  if (opts.quiet) out << image_id << "\n";
-  else std::cerr << "writing image " << image_id << " done\n";
+  bool tar_on_stdout = false;
+  for (const OutputSpec& o : plan->outputs) tar_on_stdout |= o.type == OutputType::tar && o.dest == "-";
+  // Standard output carries the tar then; the ID would corrupt it.
+  if (!opts.quiet) std::cerr << "writing image " << image_id << " done\n";
+  else if (!tar_on_stdout) out << image_id << "\n";
   return std::nullopt;
 }
 
@@ -303,6 +355,7 @@ void register_build(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("-q,--quiet", opts->quiet, "Suppress the build output and print the image ID on success");
   cmd->add_option("--progress", opts->progress, "Set type of progress output (auto, plain, tty, json, quiet)");
   cmd->add_option("-o,--output", opts->outputs, "Output destination (type=image|oci|docker|local|tar,dest=...; DIR alone is type=local, - a tar on standard output)")->allow_extra_args(false);
+  cmd->add_option("--build-context", opts->build_contexts, "Additional build context NAME=DIR, used by FROM NAME and COPY --from=NAME; repeatable")->allow_extra_args(false);
   cmd->add_option("--platform", opts->platform, "Set the target platform (default: this machine's)");
   cmd->add_flag("--explain-cache", opts->explain_cache, "After the build, say for every step why it was or was not cached");
   cmd->add_option("--root", opts->root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");

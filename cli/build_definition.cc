@@ -23,7 +23,8 @@ std::vector<std::pair<std::string, std::string>> parse_build_args(const std::vec
   return out;
 }
 
-base::Result<LoadedDefinition> load_definition(const DefinitionRequest& request) {
+base::Result<LoadedDefinition> load_definition(const DefinitionRequest& request,
+                                               const std::map<std::string, std::string>& named_contexts) {
   LoadedDefinition out;
   TRY_ASSIGN(out.dockerfile_text, read_dockerfile(request.file));
   out.display_name = request.file == "-" ? "<stdin>" : request.file;
@@ -52,6 +53,18 @@ base::Result<LoadedDefinition> load_definition(const DefinitionRequest& request)
       TRY_ASSIGN(lower_opts.ignore_patterns,
                  frontend::ignore::read_ignore_patterns(content, *ignore_file));
     }
+  }
+  for (const auto& [key, dir] : named_contexts) {
+    // BuildKit reads only ".dockerignore" of a named context (no
+    // Dockerfile-specific ignore file).
+    base::RealFs fs;
+    frontend::lower::NamedContext named;
+    std::string ignore_file = dir + "/.dockerignore";
+    auto content = fs.read_file(ignore_file);
+    if (content.ok()) {
+      TRY_ASSIGN(named.ignore_patterns, frontend::ignore::read_ignore_patterns(*content, ignore_file));
+    }
+    lower_opts.named_contexts[key] = std::move(named);
   }
   out.ignore_patterns = lower_opts.ignore_patterns;
   TRY_ASSIGN(out.def, frontend::lower::lower(parsed, lower_opts));

@@ -2,6 +2,7 @@
 // From command-line inputs to a build graph: read the Dockerfile (-f, or
 // "-" for standard input), the .dockerignore that applies to the context,
 // parse, check and lower. Shared by `kiln build` and `kiln debug graph`.
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,6 +35,9 @@ struct LoadedDefinition {
 // unset variable leaves the arg undefined, as docker does).
 std::vector<std::pair<std::string, std::string>> parse_build_args(const std::vector<std::string>& raw);
 
-base::Result<LoadedDefinition> load_definition(const DefinitionRequest& request);
+// `named_contexts`: --build-context, named_context_key() → directory; each
+// directory's own .dockerignore applies to it.
+base::Result<LoadedDefinition> load_definition(const DefinitionRequest& request,
+                                               const std::map<std::string, std::string>& named_contexts = {});
 
 }  // namespace cli

@@ -84,6 +84,14 @@ base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs) {
     plan.outputs.push_back(out);
   }
   if (plan.outputs.empty()) plan.outputs.push_back(OutputSpec{});
+  // Without a compression option, layers that stay on this machine (the
+  // image store, docker-archive, local, tar) are kept uncompressed, as
+  // docker's own store keeps them: compressing is paid where layers travel
+  // (an OCI archive here; a push later), once per snapshot and compression.
+  bool travels = false;
+  for (const OutputSpec& o : plan.outputs) travels |= o.type == OutputType::oci;
+  plan.compression.kind =
+      travels ? snapshotter::layer::Compression::gzip : snapshotter::layer::Compression::none;
   if (compression) {
     if (*compression == "gzip") {
       plan.compression.kind = snapshotter::layer::Compression::gzip;

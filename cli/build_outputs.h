@@ -3,7 +3,8 @@
 // "type=docker,dest=img.tar", "type=local,dest=dir", "type=tar,dest=fs.tar",
 // "type=image" (the default: the local image store), or a bare path for
 // type=local. Compression options: compression=gzip|zstd|uncompressed,
-// compression-level=N.
+// compression-level=N. Without them, layers are gzip-compressed only when an
+// OCI archive is written; the image store keeps them uncompressed.
 #include <optional>
 #include <string>
 #include <vector>

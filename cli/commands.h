@@ -15,5 +15,6 @@ struct CommandContext {
 void register_debug_commands(CLI::App& app, CommandContext& ctx);
 void register_build(CLI::App& app, CommandContext& ctx);
 void register_image_commands(CLI::App& app, CommandContext& ctx);
+void register_storage_commands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace cli

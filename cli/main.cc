@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   cli::install_help_formatter(app);
   cli::register_build(app, ctx);
   cli::register_image_commands(app, ctx);
+  cli::register_storage_commands(app, ctx);
   cli::register_debug_commands(app, ctx);
   if (std::string msg = unknown_command_message(app, argc, argv); !msg.empty()) {
     std::cerr << msg << "\n";

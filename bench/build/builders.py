@@ -129,7 +129,9 @@ class Buildah(_Builder):
         os.makedirs(self.dir)
 
     def build(self, workload):
-        argv = self._global() + ["build", "--layers", "--isolation", "chroot", "--network", "none",
+        # No --network: buildah refuses any network mode but host with chroot isolation, and
+        # with no RUN nothing of the build runs a process that could use one.
+        argv = self._global() + ["build", "--layers", "--isolation", "chroot",
                                  "-t", "bench-" + workload.name, "-f", workload.dockerfile,
                                  workload.context]
         return self._run_timed(argv, workload)
@@ -140,12 +142,15 @@ class Docker(_Builder):
     roots, no networking) that prepare() starts and close() stops."""
     name = "docker"
     dockerd = "/usr/sbin/dockerd"
+    # dockerd creates these outside its roots whatever its flags; removed again when we made them.
+    _host_paths = ["/run/docker/plugins", "/run/docker", "/etc/docker/key.json"]
     client = "/usr/bin/docker"
 
     def __init__(self, workdir):
         super().__init__(workdir)
         self.socket = os.path.join(self.dir, "docker.sock")
         self.daemon = None
+        self.preexisting = {}
 
     def _env(self):
         env = {k: v for k, v in os.environ.items()
@@ -162,6 +167,7 @@ class Docker(_Builder):
             if not os.access(b, os.X_OK):
                 raise Unavailable("%s is not installed" % b)
         os.makedirs(os.path.join(self.dir, "client"), exist_ok=True)
+        self.preexisting = {p: os.path.lexists(p) for p in self._host_paths}
         config = os.path.join(self.dir, "daemon.json")
         with open(config, "w") as f:
             json.dump({"iptables": False, "bridge": "none", "storage-driver": "overlay2"}, f)
@@ -202,6 +208,12 @@ class Docker(_Builder):
                 self.daemon.kill()
                 self.daemon.wait()
         self._stop_orphaned_containerd()
+        for path, existed in self.preexisting.items():
+            if not existed and os.path.lexists(path):
+                try:
+                    os.rmdir(path) if os.path.isdir(path) else os.remove(path)
+                except OSError:
+                    pass  # not empty: something else uses it now
         super().close(keep)
 
     def _stop_orphaned_containerd(self):

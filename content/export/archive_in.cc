@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/path.h"
 #include "content/file_ops.h"
 
 namespace content::archives {
@@ -25,46 +26,15 @@ constexpr int64_t k_memory_cap = 64 << 20;
 // Link chains longer than this are treated as loops.
 constexpr int k_max_links = 16;
 
-std::vector<std::string> split(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(start, end - start);
-    if (!part.empty() && part != ".") parts.emplace_back(part);
-    start = end + 1;
-  }
-  return parts;
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
-}
-
 // Resolves a link target against the archive root; `base` is the directory
 // of the link for symlinks and the root for hard links.
 Result<std::string> resolve_link(const std::string& entry, std::string_view target, const std::string& base) {
-  if (target.empty() || target.front() == '/')
+  std::optional<std::string> resolved;
+  if (!target.empty() && target.front() != '/') resolved = base::resolve_within_root(base + "/" + std::string(target));
+  if (!resolved)
     return base::make_error("archive entry \"" + entry + "\" links to \"" + std::string(target) +
                             "\", outside the archive");
-  std::vector<std::string> parts = split(base);
-  for (const auto& p : split(target)) {
-    if (p == "..") {
-      if (parts.empty())
-        return base::make_error("archive entry \"" + entry + "\" links to \"" + std::string(target) +
-                                "\", outside the archive");
-      parts.pop_back();
-    } else {
-      parts.push_back(p);
-    }
-  }
-  return join(parts);
+  return *std::move(resolved);
 }
 
 std::string parent_dir(const std::string& path) {
@@ -74,7 +44,7 @@ std::string parent_dir(const std::string& path) {
 
 // The digest a "blobs/<alg>/<hex>" name promises, if it is one.
 std::optional<base::Digest> digest_of_name(const std::string& path) {
-  auto parts = split(path);
+  auto parts = base::split_path(path);
   if (parts.size() != 3 || parts[0] != "blobs") return std::nullopt;
   auto d = base::Digest::parse(parts[1] + ":" + parts[2]);
   if (!d) return std::nullopt;
@@ -358,10 +328,10 @@ class DirSource final : public ArchiveSource {
 Result<std::string> clean_entry_name(std::string_view name) {
   if (!name.empty() && name.front() == '/')
     return base::make_error("archive entry \"" + std::string(name) + "\" has an absolute path");
-  auto parts = split(name);
+  auto parts = base::split_path(name);
   for (const auto& p : parts)
     if (p == "..") return base::make_error("archive entry \"" + std::string(name) + "\" contains \"..\"");
-  return join(parts);
+  return base::join_elements(parts);
 }
 
 Result<std::unique_ptr<ArchiveSource>> scan_tar(int fd, std::string what, const ContentStore& store,

@@ -5,30 +5,6 @@
 namespace frontend::ignore {
 namespace {
 
-struct CleanCase {
-  const char* in;
-  const char* out;
-};
-
-// The cases Go documents for filepath.Clean on Unix.
-TEST(CleanPath, MatchesGo) {
-  const CleanCase cases[] = {
-      {"abc", "abc"}, {"abc/def", "abc/def"}, {"a/b/c", "a/b/c"}, {".", "."}, {"..", ".."},
-      {"../..", "../.."}, {"../../abc", "../../abc"}, {"/abc", "/abc"}, {"/", "/"}, {"", "."},
-      {"abc/", "abc"}, {"abc/def/", "abc/def"}, {"a/b/c/", "a/b/c"}, {"./", "."}, {"../", ".."},
-      {"../../", "../.."}, {"/abc/", "/abc"}, {"abc//def//ghi", "abc/def/ghi"}, {"//abc", "/abc"},
-      {"///abc", "/abc"}, {"//abc//", "/abc"}, {"abc//", "abc"}, {"abc/./def", "abc/def"},
-      {"/./abc/def", "/abc/def"}, {"abc/.", "abc"}, {"abc/def/ghi/../jkl", "abc/def/jkl"},
-      {"abc/def/../ghi/../jkl", "abc/jkl"}, {"abc/def/..", "abc"}, {"abc/def/../..", "."},
-      {"/abc/def/../..", "/"}, {"abc/def/../../..", ".."}, {"/abc/def/../../..", "/"},
-      {"abc/def/../../../ghi/jkl/../../../mno", "../../mno"}, {"/../abc", "/abc"},
-      {"abc/./../def", "def"}, {"abc//./../def", "def"}, {"abc/../../././../def", "../../def"},
-      // '!' is an ordinary character to Clean.
-      {"!a/../b", "b"}, {"!../a", "!../a"}, {"!a/", "!a"}, {"...", "..."}, {"a/.../b", "a/.../b"},
-  };
-  for (const auto& c : cases) EXPECT_EQ(clean_path(c.in), c.out) << "clean(\"" << c.in << "\")";
-}
-
 struct MatchCase {
   const char* pattern;
   const char* name;
@@ -116,27 +92,6 @@ TEST(MatchPath, MatchesGo) {
       EXPECT_EQ(*r, c.match);
     }
   }
-}
-
-TEST(TrimGoSpace, TrimsUnicodeSpaceOnly) {
-  EXPECT_EQ(trim_go_space("  a b \t\r\n"), "a b");
-  EXPECT_EQ(trim_go_space("\u00A0x\u3000"), "x");
-  EXPECT_EQ(trim_go_space("\u2003x\u0085"), "x");
-  EXPECT_EQ(trim_go_space("\xEF\xBB\xBFx"), "\xEF\xBB\xBFx");  // a BOM is not a space
-  EXPECT_EQ(trim_go_space("\xFF x \xFF"), "\xFF x \xFF");    // nor an invalid byte
-  EXPECT_EQ(trim_go_space(" \t "), "");
-}
-
-TEST(DecodeRune, InvalidBytesAreReplacementOfWidthOne) {
-  EXPECT_EQ(decode_rune("\xC3\xA9", 0).value, 0xE9u);
-  EXPECT_EQ(decode_rune("\xC3\xA9", 0).width, 2u);
-  EXPECT_EQ(decode_rune("\xC3", 0).width, 1u);               // truncated
-  EXPECT_EQ(decode_rune("\xC0\x80", 0).value, k_rune_error);  // overlong
-  EXPECT_EQ(decode_rune("\xED\xA0\x80", 0).width, 1u);       // surrogate
-  EXPECT_EQ(decode_rune("\xF4\x90\x80\x80", 0).width, 1u);   // past U+10FFFF
-  EXPECT_EQ(decode_rune("\xF0\x9F\x98\x80", 0).value, 0x1F600u);
-  EXPECT_EQ(decode_last_rune("a\xC3\xA9", 3).value, 0xE9u);
-  EXPECT_EQ(decode_last_rune("a\xA9", 2).width, 1u);
 }
 
 }  // namespace

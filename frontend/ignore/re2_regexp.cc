@@ -82,15 +82,15 @@ std::string_view text_for_regexp(std::string_view s, std::string& storage) {
       continue;
     }
     const Rune r = decode_rune(s, i);
-    if (r.value == k_rune_error && r.width == 1) break;
+    if (r.value == k_replacement_char && r.width == 1) break;
     i += r.width;
   }
   if (i == s.size()) return s;
   storage.assign(s.substr(0, i));
   while (i < s.size()) {
     const Rune r = decode_rune(s, i);
-    if (r.value == k_rune_error && r.width == 1) {
-      append_utf8(storage, k_rune_error);
+    if (r.value == k_replacement_char && r.width == 1) {
+      append_utf8(storage, k_replacement_char);
     } else {
       storage.append(s.substr(i, r.width));
     }

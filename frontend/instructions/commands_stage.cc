@@ -1,31 +1,12 @@
 // FROM (which starts a stage), HEALTHCHECK and ONBUILD.
 #include <cctype>
 
+#include "base/strings.h"
 #include "frontend/instructions/detail.h"
 #include "frontend/instructions/go_parse.h"
 
 namespace frontend::instructions::detail {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // ^[a-z][a-z0-9-_.]*$
 bool valid_stage_name(std::string_view name) {
@@ -60,8 +41,8 @@ base::Result<int64_t> interval(const Request& req, const FlagSet& flags, const s
 base::Result<Stage> parse_from(const Request& req) {
   const auto& args = req.node.args;
   Stage stage;
-  if (args.size() == 3 && iequals(args[1], "as")) {
-    stage.name = lower(args[2]);
+  if (args.size() == 3 && base::ascii_iequals(args[1], "as")) {
+    stage.name = base::ascii_lower(args[2]);
     if (!valid_stage_name(stage.name))
       return error_at(req,
                       "invalid name for build stage: \"" + args[2] +
@@ -83,7 +64,7 @@ base::Result<Instruction> parse_healthcheck(const Request& req) {
   const auto& args = req.node.args;
   if (args.empty()) return error_at(req, "HEALTHCHECK requires at least one argument");
   HealthcheckInstr h;
-  std::string type = upper(args[0]);
+  std::string type = base::ascii_upper(args[0]);
   if (type == "NONE") {
     // BuildKit reads no flags for HEALTHCHECK NONE.
     if (args.size() != 1) return error_at(req, "HEALTHCHECK NONE takes no arguments");
@@ -137,7 +118,7 @@ base::Result<Instruction> parse_onbuild(const Request& req) {
     FlagSet flags;
     TRY(parse_flags(req, flags));
   }
-  std::string trigger = upper(sub->keyword);
+  std::string trigger = base::ascii_upper(sub->keyword);
   if (trigger == "ONBUILD")
     return error_at(req, "chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
   if (trigger == "MAINTAINER" || trigger == "FROM")
@@ -148,7 +129,7 @@ base::Result<Instruction> parse_onbuild(const Request& req) {
   std::string_view original = req.node.original;
   size_t i = 0;
   while (i < original.size() && std::isspace(static_cast<unsigned char>(original[i]))) ++i;
-  if (iequals(original.substr(i, 7), "onbuild")) {
+  if (base::ascii_iequals(original.substr(i, 7), "onbuild")) {
     i += 7;
     while (i < original.size() && std::isspace(static_cast<unsigned char>(original[i]))) ++i;
     o.expression = std::string(original.substr(i));

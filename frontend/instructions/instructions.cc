@@ -5,18 +5,13 @@
 #include <map>
 #include <optional>
 
+#include "base/strings.h"
 #include "frontend/instructions/detail.h"
 #include "frontend/instructions/lint.h"
 #include "frontend/instructions/suggest.h"
 
 namespace frontend::instructions {
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Every keyword BuildKit knows, for "did you mean" on unknown instructions.
 const std::vector<std::string_view>& all_keywords() {
@@ -201,7 +196,7 @@ std::vector<std::string> HealthcheckInstr::test() const {
 }
 
 base::Result<Located> parse_instruction(const ast::Node& node, const ast::Document& doc) {
-  detail::Request req{node, doc, upper(node.keyword)};
+  detail::Request req{node, doc, base::ascii_upper(node.keyword)};
   Parser parse = parser_for(req.keyword);
   if (!parse) {
     if (req.keyword == "FROM")
@@ -248,7 +243,7 @@ base::Result<ParsedDockerfile> parse_instructions(const ast::Document& doc) {
   report();
 
   for (const auto& node : doc.instructions) {
-    detail::Request req{node, doc, upper(node.keyword)};
+    detail::Request req{node, doc, base::ascii_upper(node.keyword)};
     lint_node(node, out.checks);
     report();
     if (req.keyword == "FROM") {

@@ -1,5 +1,7 @@
 #include "frontend/instructions/instructions_json.h"
 
+#include "frontend/instructions/run_mount.h"
+
 namespace frontend::instructions {
 namespace {
 
@@ -18,21 +20,10 @@ Json command_json(const CommandLine& c) {
   return Json{{"form", form_name(c.form)}, {"args", c.args}, {"heredocs", heredocs_json(c.heredocs)}};
 }
 
-const char* mount_type_name(MountType t) {
-  switch (t) {
-    case MountType::bind: return "bind";
-    case MountType::cache: return "cache";
-    case MountType::tmpfs: return "tmpfs";
-    case MountType::secret: return "secret";
-    case MountType::ssh: return "ssh";
-  }
-  return "bind";
-}
-
 Json mount_json(const RunMount& m) {
   Json j;
   j["spec"] = m.spec;
-  j["type"] = mount_type_name(m.type);
+  j["type"] = std::string(mount_type_name(m.type));
   j["from"] = m.from;
   j["source"] = m.source;
   j["target"] = m.target;

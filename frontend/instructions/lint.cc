@@ -3,20 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/strings.h"
+
 namespace frontend::instructions {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t");
@@ -88,7 +78,7 @@ bool rule_enabled(const LintOptions& o, std::string_view rule) {
 }
 
 void lint_node(const ast::Node& node, std::vector<CheckFinding>& out) {
-  std::string keyword = lower(node.keyword);
+  std::string keyword = base::ascii_lower(node.keyword);
   if (keyword == "maintainer") {
     warn(out, "MaintainerDeprecated", "Maintainer instruction is deprecated in favor of using label",
          node.start_line);
@@ -97,12 +87,12 @@ void lint_node(const ast::Node& node, std::vector<CheckFinding>& out) {
   if (keyword != "from" || node.args.size() != 3) return;
   const std::string& as = node.args[1];
   const std::string& name = node.args[2];
-  if (lower(name) != name)
+  if (base::ascii_lower(name) != name)
     warn(out, "StageNameCasing", "Stage name '" + name + "' should be lowercase", node.start_line);
   // Only judged when FROM itself is all lower or all upper case.
-  bool from_lower = lower(node.keyword) == node.keyword;
-  bool from_upper = upper(node.keyword) == node.keyword;
-  bool mismatch = (from_lower && lower(as) != as) || (!from_lower && from_upper && upper(as) != as);
+  bool from_lower = base::ascii_lower(node.keyword) == node.keyword;
+  bool from_upper = base::ascii_upper(node.keyword) == node.keyword;
+  bool mismatch = (from_lower && base::ascii_lower(as) != as) || (!from_lower && from_upper && base::ascii_upper(as) != as);
   if (mismatch)
     warn(out, "FromAsCasing", "'" + as + "' and '" + node.keyword + "' keywords' casing do not match",
          node.start_line);

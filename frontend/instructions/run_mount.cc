@@ -2,17 +2,12 @@
 
 #include <cctype>
 
+#include "base/strings.h"
 #include "frontend/instructions/go_parse.h"
 #include "frontend/instructions/suggest.h"
 
 namespace frontend::instructions {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // One record of Go's encoding/csv (comma-separated, `"` quoting with `""`
 // for a literal quote), which is how BuildKit splits --mount and --device.
@@ -55,17 +50,6 @@ base::Result<std::vector<std::string>> split_csv(std::string_view s) {
   return fields;
 }
 
-std::string_view type_name(MountType t) {
-  switch (t) {
-    case MountType::bind: return "bind";
-    case MountType::cache: return "cache";
-    case MountType::tmpfs: return "tmpfs";
-    case MountType::secret: return "secret";
-    case MountType::ssh: return "ssh";
-  }
-  return "bind";
-}
-
 std::optional<MountType> mount_type_from(std::string_view s) {
   if (s == "bind") return MountType::bind;
   if (s == "cache") return MountType::cache;
@@ -77,7 +61,7 @@ std::optional<MountType> mount_type_from(std::string_view s) {
 
 base::Error unexpected_key_for_type(std::string_view key, MountType t) {
   return base::make_error("unexpected key '" + std::string(key) + "' for mount type '" +
-                          std::string(type_name(t)) + "'");
+                          std::string(mount_type_name(t)) + "'");
 }
 
 base::Error invalid_value_for(std::string_view key, std::string_view value) {
@@ -85,6 +69,17 @@ base::Error invalid_value_for(std::string_view key, std::string_view value) {
 }
 
 }  // namespace
+
+std::string_view mount_type_name(MountType type) {
+  switch (type) {
+    case MountType::bind: return "bind";
+    case MountType::cache: return "cache";
+    case MountType::tmpfs: return "tmpfs";
+    case MountType::secret: return "secret";
+    case MountType::ssh: return "ssh";
+  }
+  return "bind";
+}
 
 base::Result<RunMount> parse_run_mount(std::string_view spec, const ValueExpander& expand) {
   auto fields_r = split_csv(spec);
@@ -98,7 +93,7 @@ base::Result<RunMount> parse_run_mount(std::string_view spec, const ValueExpande
 
   for (const auto& field : *fields_r) {
     size_t eq = field.find('=');
-    std::string key = lower(field.substr(0, eq));
+    std::string key = base::ascii_lower(field.substr(0, eq));
     if (eq == std::string::npos) {
       if (key == "readonly" || key == "ro") {
         m.read_only = true;
@@ -136,7 +131,7 @@ base::Result<RunMount> parse_run_mount(std::string_view spec, const ValueExpande
         type_known = false;
         continue;
       }
-      auto t = mount_type_from(lower(value));
+      auto t = mount_type_from(base::ascii_lower(value));
       if (!t) {
         base::Error e = base::make_error("unsupported mount type \"" + value + "\"");
         std::string match = suggest(value, {"bind", "cache", "tmpfs", "secret", "ssh"}, true);
@@ -174,7 +169,7 @@ base::Result<RunMount> parse_run_mount(std::string_view spec, const ValueExpande
     } else if (key == "sharing") {
       sharing_given = true;
       if (deferred) continue;
-      std::string v = lower(value);
+      std::string v = base::ascii_lower(value);
       if (v == "shared") m.sharing = CacheSharing::shared;
       else if (v == "private") m.sharing = CacheSharing::private_;
       else if (v == "locked") m.sharing = CacheSharing::locked;
@@ -206,13 +201,13 @@ base::Result<RunMount> parse_run_mount(std::string_view spec, const ValueExpande
   bool file_info_allowed =
       m.type == MountType::secret || m.type == MountType::ssh || m.type == MountType::cache;
   if (!file_info_allowed) {
-    const std::string quoted = "\"" + std::string(type_name(m.type)) + "\"";
+    const std::string quoted = "\"" + std::string(mount_type_name(m.type)) + "\"";
     if (mode_given) return base::make_error("mode not allowed for " + quoted + " type mounts");
     if (uid_given) return base::make_error("uid not allowed for " + quoted + " type mounts");
     if (gid_given) return base::make_error("gid not allowed for " + quoted + " type mounts");
   }
   if (sharing_given && m.type != MountType::cache)
-    return base::make_error("invalid cache sharing set for " + std::string(type_name(m.type)) +
+    return base::make_error("invalid cache sharing set for " + std::string(mount_type_name(m.type)) +
                             " mount");
   if (m.type == MountType::secret) {
     if (!m.from.empty()) return base::make_error("secret mount should not have a from");
@@ -231,7 +226,7 @@ base::Result<RunDevice> parse_run_device(std::string_view spec) {
   RunDevice d;
   for (const auto& field : *fields_r) {
     size_t eq = field.find('=');
-    std::string key = lower(field.substr(0, eq));
+    std::string key = base::ascii_lower(field.substr(0, eq));
     if (eq == std::string::npos) {
       if (key == "required") {
         d.required = true;

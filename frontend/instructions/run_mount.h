@@ -23,6 +23,9 @@ using ValueExpander = std::function<base::Result<std::string>(const std::string&
 // validated. Errors have no position; callers attach the instruction's.
 base::Result<RunMount> parse_run_mount(std::string_view spec, const ValueExpander& expand = {});
 
+// The mount type as written in --mount ("bind", "cache", ...).
+std::string_view mount_type_name(MountType type);
+
 // Reads a --device value ("vendor.com/gpu=all,required").
 base::Result<RunDevice> parse_run_device(std::string_view spec);
 

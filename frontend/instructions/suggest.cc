@@ -3,22 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/strings.h"
+
 namespace frontend::instructions {
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -36,21 +23,21 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string suggest(std::string_view value, const std::vector<std::string_view>& options,
                     bool case_sensitive) {
-  std::string val = case_sensitive ? std::string(value) : lower(value);
+  std::string val = case_sensitive ? std::string(value) : base::ascii_lower(value);
   std::string match;
   size_t best = 3;
   for (auto opt_view : options) {
-    std::string opt = case_sensitive ? std::string(opt_view) : lower(opt_view);
+    std::string opt = case_sensitive ? std::string(opt_view) : base::ascii_lower(opt_view);
     if (opt == val) return {};  // an exact option: the error is about something else
     size_t d = edit_distance(val, opt);
     if (d < best) {
       best = d;
       if (case_sensitive) {
         match = opt;
-      } else if (value == lower(value)) {
+      } else if (value == base::ascii_lower(value)) {
         match = opt;
-      } else if (value == upper(value)) {
-        match = upper(opt);
+      } else if (value == base::ascii_upper(value)) {
+        match = base::ascii_upper(opt);
       } else {
         match = opt;
       }

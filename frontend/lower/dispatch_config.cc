@@ -6,8 +6,10 @@
 #include <cctype>
 #include <set>
 
+#include "base/strings.h"
 #include "frontend/lower/lowering.h"
 #include "frontend/lower/paths.h"
+#include "solver/ir/port_spec.h"
 
 namespace frontend::lower::detail {
 namespace {
@@ -17,48 +19,13 @@ bool is_non_env_arg(std::string_view name) {
   return name == "BUILDKIT_SBOM_SCAN_CONTEXT" || name == "BUILDKIT_SBOM_SCAN_STAGE";
 }
 
-bool parse_u16(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 5) return false;
-  out = 0;
-  for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    out = out * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return out <= 65535;
-}
-
-// EXPOSE specs ("80", "80/udp", "8000-8010", "127.0.0.1:80:80/tcp") → "N/proto".
-base::Result<void> add_ports(std::string_view raw, std::set<std::pair<uint64_t, std::string>>& out) {
-  std::string_view container = raw;
-  if (size_t colon = raw.rfind(':'); colon != std::string_view::npos) container = raw.substr(colon + 1);
-  std::string proto = "tcp";
-  std::string_view port = container;
-  if (size_t slash = container.find('/'); slash != std::string_view::npos) {
-    port = container.substr(0, slash);
-    std::string_view p = container.substr(slash + 1);
-    if (!p.empty()) proto = std::string(p);
-  }
-  for (auto& c : proto) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (port.empty()) return base::make_error("no port specified: " + std::string(raw) + "<empty>");
-  uint64_t start = 0, end = 0;
-  size_t dash = port.find('-');
-  bool ok = dash == std::string_view::npos
-                ? parse_u16(port, start) && parse_u16(port, end)
-                : parse_u16(port.substr(0, dash), start) && parse_u16(port.substr(dash + 1), end) && end >= start;
-  if (!ok) return base::make_error("invalid containerPort: " + std::string(port));
-  if (proto != "tcp" && proto != "udp" && proto != "sctp") return base::make_error("invalid proto: " + proto);
-  for (uint64_t p = start; p <= end; ++p) out.emplace(p, proto);
-  return {};
-}
-
 bool valid_signal(const std::string& raw) {
   bool numeric = !raw.empty();
   size_t i = (raw[0] == '-' || raw[0] == '+') ? 1 : 0;
   if (i == raw.size()) numeric = false;
   for (size_t k = i; k < raw.size(); ++k) numeric = numeric && std::isdigit(static_cast<unsigned char>(raw[k]));
   if (numeric) return raw.find_first_not_of("+-0") != std::string::npos;
-  std::string name = raw;
-  for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string name = base::ascii_upper(raw);
   if (name.rfind("SIG", 0) == 0) name = name.substr(3);
   static const std::set<std::string> k_names = {
       "ABRT", "ALRM", "BUS",  "CHLD", "CLD",    "CONT", "FPE",  "HUP",  "ILL",  "INT",    "IO",
@@ -120,7 +87,7 @@ base::Result<void> Lowering::dispatch_config(StageState& st, const Command& cmd)
   } else if (const auto* wd = std::get_if<ins::WorkdirInstr>(&instr)) {
     TRY_ASSIGN(std::string path, expand(st, cmd, wd->path));
     if (path.empty()) return error_at(cmd, "normalizing workdir: cannot normalize nothing");
-    std::string dir = is_abs(path) ? clean_path(path) : join_path(join_path("/", st.cwd), path);
+    std::string dir = is_abs_path(path) ? clean_path(path) : join_path(join_path("/", st.cwd), path);
     st.cwd = dir;
     st.image.working_dir = dir;
     change.kind = ir::ConfigKind::workdir;
@@ -162,8 +129,9 @@ base::Result<void> Lowering::dispatch_config(StageState& st, const Command& cmd)
     for (const std::string& p : expose->ports) {
       TRY_ASSIGN(std::vector<std::string> words, expand_words(st, cmd, p));
       for (const std::string& w : words) {
-        auto r = add_ports(w, ports);
-        if (!r.ok()) return error_at(cmd, r.error().message);
+        auto range = ir::parse_port_spec(w);
+        if (!range.ok()) return error_at(cmd, range.error().message);
+        for (uint64_t port = range->first; port <= range->last; ++port) ports.emplace(port, range->proto);
       }
     }
     change.kind = ir::ConfigKind::expose;

@@ -147,7 +147,7 @@ base::Result<void> Lowering::dispatch_run(StageState& st, const Command& cmd, co
       continue;
     }
     m.target = rm.target;
-    if (!is_abs(clean_path(m.target))) m.target = join_path(join_path("/", st.cwd), m.target);
+    if (!is_abs_path(clean_path(m.target))) m.target = join_path(join_path("/", st.cwd), m.target);
     else m.target = clean_path(m.target);
     if (m.target == "/") return error_at(cmd, "invalid mount target \"/\"");
     if (rm.type == ins::MountType::tmpfs) {
@@ -192,6 +192,7 @@ base::Result<void> Lowering::dispatch_run(StageState& st, const Command& cmd, co
     case ins::NetworkMode::none: exec.network = ir::NetworkMode::none; break;
     case ins::NetworkMode::host: exec.network = ir::NetworkMode::host; break;
   }
+  for (const auto& device : run.devices) exec.devices.push_back(ir::Device{device.name, device.required});
   exec.security = run.security == ins::SecurityMode::insecure ? ir::SecurityMode::insecure
                                                                : ir::SecurityMode::sandbox;
   uint32_t op = m_def.add(std::move(exec), std::move(inputs), info(st, cmd, display(st, cmd, name)));

@@ -6,21 +6,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/strings.h"
 #include "frontend/lower/lowering.h"
 #include "frontend/lower/paths.h"
 #include "solver/ir/image_ref.h"
+#include "solver/ir/platform.h"
 
 namespace frontend::lower {
 namespace detail {
 namespace {
-
-std::string lower_case(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool equal_fold(std::string_view a, std::string_view b) { return lower_case(a) == lower_case(b); }
 
 // True when expansion returns `word` unchanged: short printable ASCII with
 // no `$`, quote or escape character has nothing to expand, unquote or
@@ -31,8 +25,6 @@ bool expands_to_itself(std::string_view word, char escape) {
     if (c < 0x20 || c > 0x7e || c == '$' || c == '\'' || c == '"' || c == escape) return false;
   return true;
 }
-
-constexpr const char* k_default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 }  // namespace
 
@@ -77,7 +69,7 @@ Lowering::Lowering(const ins::ParsedDockerfile& df, const LowerOptions& opt)
   std::map<std::string, std::string> proxy;
   for (const auto& [k, v] : m_build_args)
     for (const char* name : {"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy"})
-      if (equal_fold(k, name)) {
+      if (base::ascii_iequals(k, name)) {
         // The executor sets both spellings, as BuildKit's ProxyEnv does.
         std::string upper(name);
         for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -222,6 +214,8 @@ base::Result<std::optional<ir::Input>> Lowering::state_input(int index, const Co
     return std::optional<ir::Input>(src.fs);
   }
   if (src.base_name == "scratch") return std::optional<ir::Input>(ir::Input{scratch(), 0});
+  if (auto key = named_context_for(src.base_name))
+    return std::optional<ir::Input>(ir::Input{named_context_source(*key), 0});
   auto ref = ir::normalize_image_ref(src.base_name);
   if (!ref.ok())
     return error_at(cmd, "failed to parse stage name \"" + src.base_name + "\": " + ref.error().message);
@@ -306,7 +300,11 @@ base::Result<void> Lowering::init_stage_base(StageState& st) {
   }
   ir::Platform platform = st.platform.value_or(m_target_platform);
   st.platform = platform;
-  if (st.base_name == "scratch") {
+  if (!st.named_context.empty()) {
+    // The context's files, and an empty image config (BuildKit's named
+    // local contexts carry none).
+    st.fs = {named_context_fs(st.named_context), 0};
+  } else if (st.base_name == "scratch") {
     st.fs = {scratch(), 0};
   } else {
     auto ref = ir::normalize_image_ref(st.base_name);
@@ -327,10 +325,11 @@ base::Result<void> Lowering::init_stage_base(StageState& st) {
     from_info.display_name = display(st, from_cmd, "FROM " + *ref);
     st.fs = {image_source(*ref, platform, from_info), 0};
   }
-  if (!st.image.env.get("PATH") && platform.os != "windows") st.image.env.set("PATH", k_default_path);
+  if (std::string path = ir::default_path_env(platform.os); !st.image.env.get("PATH") && !path.empty())
+    st.image.env.set("PATH", path);
   for (const auto& [k, v] : st.image.env.items()) st.env.set(k, v);
   if (!st.image.working_dir.empty()) {
-    st.image.working_dir = is_abs(st.image.working_dir) ? clean_path(st.image.working_dir)
+    st.image.working_dir = is_abs_path(st.image.working_dir) ? clean_path(st.image.working_dir)
                                                         : join_path("/", st.image.working_dir);
     st.cwd = st.image.working_dir;
   }
@@ -358,7 +357,8 @@ base::Result<void> Lowering::dispatch_stage(int index) {
       ++st.cmd_total;
   }
   TRY(init_stage_base(st));
-  for (const Command& cmd : st.commands) TRY(dispatch(st, cmd));
+  if (!st.replaced)
+    for (const Command& cmd : st.commands) TRY(dispatch(st, cmd));
   ir::Stage& out = m_def.stages[static_cast<size_t>(st.ir_stage)];
   out.terminal = st.fs.op;
   out.platform = *st.platform;

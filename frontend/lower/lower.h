@@ -12,8 +12,10 @@
 // thread, at most once per image-based stage.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,6 +40,18 @@ struct BaseImageConfig {
 using ImageConfigResolver =
     std::function<base::Result<BaseImageConfig>(const std::string& ref, const ir::Platform& platform)>;
 
+// A --build-context NAME=DIR: a local directory that stands in for the stage
+// or image called NAME (BuildKit's named contexts). Only local directories
+// reach the lowering; the executor finds the directory under the key.
+struct NamedContext {
+  std::vector<std::string> ignore_patterns;  // the directory's .dockerignore lines
+};
+
+// The key under which BuildKit looks a named context up: the image name in
+// its familiar form without ":latest" ("alpine" for docker.io/library/alpine,
+// "example.com/app:1", a stage name as is). Errors name `name`.
+base::Result<std::string> named_context_key(std::string_view name);
+
 struct LowerOptions {
   // --build-arg K=V in command-line order; a later duplicate wins.
   std::vector<std::pair<std::string, std::string>> build_args;
@@ -47,6 +61,10 @@ struct LowerOptions {
   std::string context_name = "context";
   std::vector<std::string> ignore_patterns;  // .dockerignore lines, in order
   ImageConfigResolver resolve_image;         // optional
+  // Named contexts by named_context_key(). One replaces a stage of that name
+  // (its instructions are not run), and otherwise FROM or COPY --from of an
+  // image of that name. "scratch" and "context" are never looked up.
+  std::map<std::string, NamedContext> named_contexts;
   ir::NetworkMode default_network = ir::NetworkMode::sandbox;
 };
 

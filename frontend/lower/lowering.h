@@ -88,6 +88,10 @@ struct StageState {
   int cmd_index = 0;
   int ir_stage = -1;
   std::set<std::string> ctx_paths;  // paths of the build context this stage reads
+  // Key of the named context standing in for this stage's base (FROM NAME) or,
+  // with `replaced`, for the whole stage (a stage called NAME); "" = none.
+  std::string named_context;
+  bool replaced = false;
 };
 
 class Lowering {
@@ -107,6 +111,12 @@ class Lowering {
   uint32_t scratch();
   uint32_t image_source(const std::string& ref, const ir::Platform& platform, ir::OpInfo info);
   uint32_t context_source();
+  // The key of the named context called `name`, if one was given.
+  std::optional<std::string> named_context_for(const std::string& name) const;
+  // A named context's files as a ContextSource (for COPY --from) and as a
+  // filesystem (a stage's root): both made once per key.
+  uint32_t named_context_source(const std::string& key);
+  uint32_t named_context_fs(const std::string& key);
   std::vector<std::string> with_shell(const StageState& st, const std::string& command) const;
   // The filesystem of state `index` as an input: a dispatched stage's result or
   // an image (unregistered state). Stages not yet dispatched return nullopt.
@@ -168,6 +178,8 @@ class Lowering {
   ir::Definition m_def;
   std::optional<uint32_t> m_scratch;
   std::optional<uint32_t> m_context;
+  std::map<std::string, uint32_t> m_named_sources;
+  std::map<std::string, uint32_t> m_named_fs;
   std::map<std::pair<std::string, std::string>, uint32_t> m_images;
   std::unordered_map<std::string, int> m_stage_by_name;  // registered stages; the last declaration wins
   std::deque<ins::Located> m_image_triggers;  // parsed ONBUILD triggers of base images

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <functional>
 
+#include "base/strings.h"
 #include "frontend/instructions/suggest.h"
 #include "frontend/lower/lowering.h"
 #include "frontend/parser/parser.h"
@@ -13,12 +14,6 @@
 
 namespace frontend::lower::detail {
 namespace {
-
-std::string lower_case(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Go's strconv.Atoi: an optional sign and decimal digits.
 std::optional<long long> parse_atoi(std::string_view s) {
@@ -62,9 +57,18 @@ base::Result<void> Lowering::build_states() {
                                        parsed.error().message);
       st.platform = *parsed;
     }
+    // A named context called like the stage replaces it whole; otherwise
     // FROM <name> refers to a stage declared earlier (exact spelling of the
-    // lower-cased name); anything else is an image.
-    if (auto it = by_name.find(st.base_name); it != by_name.end()) st.base = it->second;
+    // lower-cased name); anything else is an image, or the named context of
+    // that name.
+    if (auto key = st.name.empty() ? std::nullopt : named_context_for(st.name)) {
+      st.named_context = *key;
+      st.replaced = true;
+    } else if (auto it = by_name.find(st.base_name); it != by_name.end()) {
+      st.base = it->second;
+    } else if (st.base_name != "scratch") {
+      if (auto base_key = named_context_for(st.base_name)) st.named_context = *base_key;
+    }
     int idx = static_cast<int>(m_states.size());
     if (!st.name.empty()) {
       by_name[st.name] = idx;
@@ -89,7 +93,7 @@ base::Result<int> Lowering::resolve_from(const std::string& from, bool allow_ind
       return static_cast<int>(*idx);
     }
   }
-  if (auto it = m_stage_by_name.find(lower_case(from)); it != m_stage_by_name.end()) return it->second;
+  if (auto it = m_stage_by_name.find(base::ascii_lower(from)); it != m_stage_by_name.end()) return it->second;
   for (size_t i = registered; i < m_states.size(); ++i)
     if (m_states[i].base_name == from) return static_cast<int>(i);
   StageState image;
@@ -173,7 +177,7 @@ base::Result<void> Lowering::check_cycles() const {
 
 base::Result<int> Lowering::resolve_target() const {
   if (m_opt.target.empty()) return static_cast<int>(m_df.stages.size()) - 1;
-  std::string want = lower_case(m_opt.target);
+  std::string want = base::ascii_lower(m_opt.target);
   int found = -1;
   std::vector<std::string_view> names;
   for (size_t i = 0; i < m_df.stages.size(); ++i) {
@@ -250,7 +254,8 @@ base::Result<std::set<int>> Lowering::resolve_reachable(int target) {
 
 
 base::Result<std::optional<BaseImageConfig>> Lowering::image_config(StageState& st) {
-  if (!m_opt.resolve_image || st.base >= 0 || st.base_name == "scratch") return std::optional<BaseImageConfig>();
+  if (!m_opt.resolve_image || st.base >= 0 || st.base_name == "scratch" || !st.named_context.empty())
+    return std::optional<BaseImageConfig>();
   if (st.image_config) return st.image_config;
   const ins::Stage& stage = *st.stage;
   auto ref = ir::normalize_image_ref(st.base_name);

@@ -1,20 +1,12 @@
 #include "frontend/parser/line_parsers.h"
 
-#include <cstdio>
-
+#include "base/strings.h"
 #include "frontend/parser/go_text.h"
 #include "frontend/parser/heredoc_markers.h"
 
 namespace frontend::parser {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // Go's WriteRune(rune(b)): a byte taken as a code point, so bytes >= 0x80
 // come out as two-byte UTF-8 (BuildKit's flag scanner works byte-wise).
@@ -138,43 +130,6 @@ std::vector<std::string> parse_words(std::string_view rest, char escape) {
   return words;
 }
 
-std::string go_quote(std::string_view text) {
-  std::string out = "\"";
-  size_t i = 0;
-  while (i < text.size()) {
-    Rune r = decode_rune(text, i);
-    char32_t c = r.value;
-    if (c == k_replacement_char && r.width == 1) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(text[i]));
-      out += buf;
-    } else if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
-      out += buf;
-    } else if ((c >= 0x80 && c < 0xA0) || (c > 0x7f && is_go_space(c))) {
-      // Not printable for strconv.IsPrint: C1 controls and non-ASCII spaces.
-      char buf[12];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out.append(text.substr(i, r.width));
-    }
-    i += r.width;
-  }
-  out += '"';
-  return out;
-}
-
 bool LineParser::parse(std::string_view line, ast::Node& node, LineError& error) {
   m_line_start = line.data();
   return parse_at(line, 0, node, error);
@@ -198,7 +153,7 @@ bool LineParser::parse_at(std::string_view line, int depth, ast::Node& node, Lin
 
 bool LineParser::dispatch(std::string_view keyword, std::string_view rest, int depth, ast::Node& node,
                           LineError& error) {
-  std::string kw = lower(keyword);
+  std::string kw = base::ascii_lower(keyword);
   if (kw == "run" || kw == "cmd" || kw == "entrypoint" || kw == "shell")
     return parse_maybe_json(rest, node, error);
   if (kw == "add" || kw == "copy" || kw == "volume") return parse_maybe_json_to_list(rest, node, error);
@@ -268,8 +223,8 @@ bool LineParser::parse_name_val(std::string_view rest, std::string_view key, ast
   return true;
 }
 
-bool LineParser::parse_maybe_json(std::string_view rest, ast::Node& node, LineError& error) {
-  if (rest.empty()) return true;
+std::optional<bool> LineParser::parse_exec_form(std::string_view rest, ast::Node& node, LineError& error,
+                                                const char* example) {
   std::vector<std::string> items;
   switch (m_grammar.parse_exec_form(trim_left_go_space(rest), items)) {
     case LineGrammar::ExecForm::strings:
@@ -278,29 +233,23 @@ bool LineParser::parse_maybe_json(std::string_view rest, ast::Node& node, LineEr
       return true;
     case LineGrammar::ExecForm::non_string:
       error = {"when using JSON array syntax, arrays must be comprised of strings only", offset_of(rest),
-               "quote every member, e.g. [\"sleep\", \"10\"]"};
+               std::string("quote every member, e.g. ") + example};
       return false;
     case LineGrammar::ExecForm::not_json:
       break;
   }
+  return std::nullopt;
+}
+
+bool LineParser::parse_maybe_json(std::string_view rest, ast::Node& node, LineError& error) {
+  if (rest.empty()) return true;
+  if (auto json = parse_exec_form(rest, node, error, "[\"sleep\", \"10\"]")) return *json;
   node.args = {std::string(rest)};
   return true;
 }
 
 bool LineParser::parse_maybe_json_to_list(std::string_view rest, ast::Node& node, LineError& error) {
-  std::vector<std::string> items;
-  switch (m_grammar.parse_exec_form(trim_left_go_space(rest), items)) {
-    case LineGrammar::ExecForm::strings:
-      node.args = std::move(items);
-      node.json = true;
-      return true;
-    case LineGrammar::ExecForm::non_string:
-      error = {"when using JSON array syntax, arrays must be comprised of strings only", offset_of(rest),
-               "quote every member, e.g. [\"src\", \"/dest/\"]"};
-      return false;
-    case LineGrammar::ExecForm::not_json:
-      break;
-  }
+  if (auto json = parse_exec_form(rest, node, error, "[\"src\", \"/dest/\"]")) return *json;
   if (!rest.empty()) node.args = m_grammar.split_words(rest);
   return true;
 }

@@ -8,10 +8,12 @@
 // string loops are reproduced here by hand. Not thread-safe (it holds a
 // LineGrammar); one per parse.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/utf8.h"
 #include "frontend/parser/ast.h"
 #include "frontend/parser/line_grammar.h"
 
@@ -45,6 +47,11 @@ class LineParser {
   bool parse_name_val(std::string_view rest, std::string_view key, ast::Node& node, LineError& error);
   bool parse_maybe_json(std::string_view rest, ast::Node& node, LineError& error);
   bool parse_maybe_json_to_list(std::string_view rest, ast::Node& node, LineError& error);
+  // The JSON-array reading both share: true/false (an array that is not all
+  // strings; `error` set, with `example` as the hint) when `rest` is an exec
+  // form, nullopt when it is not JSON.
+  std::optional<bool> parse_exec_form(std::string_view rest, ast::Node& node, LineError& error,
+                                      const char* example);
   bool parse_health_config(std::string_view rest, ast::Node& node, LineError& error);
   size_t offset_of(std::string_view part) const {
     return static_cast<size_t>(part.data() - m_line_start);
@@ -64,6 +71,6 @@ std::string_view extract_flags(std::string_view args, char escape, std::vector<s
 std::vector<std::string> parse_words(std::string_view rest, char escape);
 
 // Go's %q for a string, used where BuildKit's messages quote a word.
-std::string go_quote(std::string_view text);
+using base::go_quote;
 
 }  // namespace frontend::parser

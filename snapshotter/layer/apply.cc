@@ -212,24 +212,10 @@ class Applier {
                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (raw_fd < 0) return entry_error(name, "cannot create file: " + errno_text());
     base::UniqueFd fd(raw_fd);
-    for (;;) {
-      const void* block = nullptr;
-      size_t size = 0;
-      la_int64_t offset = 0;
-      int r = archive_read_data_block(a, &block, &size, &offset);
-      if (r == ARCHIVE_EOF) break;
-      if (r < ARCHIVE_WARN) return read_error(a);
-      const char* p = static_cast<const char*>(block);
-      while (size > 0) {
-        ssize_t n = pwrite(fd.get(), p, size, offset);
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          return entry_error(name, "cannot write: " + errno_text());
-        }
-        p += n;
-        size -= static_cast<size_t>(n);
-        offset += n;
-      }
+    switch (write_entry_data(a, fd.get())) {
+      case EntryData::written: break;
+      case EntryData::read_failed: return read_error(a);
+      case EntryData::write_failed: return entry_error(name, "cannot write: " + errno_text());
     }
     // Sparse files may end in a hole.
     if (ftruncate(fd.get(), archive_entry_size(e)) != 0)
@@ -364,6 +350,26 @@ class Applier {
 };
 
 }  // namespace
+
+EntryData write_entry_data(archive* a, int fd) {
+  for (;;) {
+    const void* block = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    int r = archive_read_data_block(a, &block, &size, &offset);
+    if (r == ARCHIVE_EOF) return EntryData::written;
+    if (r < ARCHIVE_WARN) return EntryData::read_failed;
+    const char* p = static_cast<const char*>(block);
+    while (size > 0) {
+      ssize_t n = pwrite(fd, p, size, offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return EntryData::write_failed;
+      p += n;
+      size -= static_cast<size_t>(n);
+      offset += n;
+    }
+  }
+}
 
 base::Result<ApplyResult> apply_layer(const std::string& root_dir, ByteSource& layer,
                                       const ApplyOptions& options) {

@@ -22,6 +22,8 @@
 #include "snapshotter/layer/compression.h"
 #include "snapshotter/layer/stream.h"
 
+struct archive;
+
 namespace snapshotter::layer {
 
 enum class Owners {
@@ -45,5 +47,11 @@ struct ApplyResult {
 // Errors read "cannot apply layer: <cause>".
 base::Result<ApplyResult> apply_layer(const std::string& root_dir, ByteSource& layer,
                                       const ApplyOptions& options = {});
+
+// Writes the data of the entry `a` stands at into `fd`, each block at the
+// offset libarchive gives, so that the holes of a sparse entry stay holes (the
+// caller sizes the file afterwards). Shared with ADD's archive extraction.
+enum class EntryData { written, read_failed, write_failed };  // write_failed: errno says why
+EntryData write_entry_data(archive* a, int fd);
 
 }  // namespace snapshotter::layer

@@ -14,6 +14,7 @@
 #include <map>
 #include <vector>
 
+#include "base/fs.h"
 #include "base/unique_fd.h"
 #include "snapshotter/layer/paths.h"
 
@@ -59,14 +60,7 @@ base::Result<std::vector<std::pair<std::string, std::string>>> read_xattrs(const
 base::Result<std::vector<std::string>> list_sorted(const std::string& dir) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return base::make_error("cannot read directory \"" + dir + "\": " + errno_text());
-  std::vector<std::string> names;
-  while (dirent* de = readdir(d)) {
-    std::string n = de->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
+  return base::read_dir_names(d);
 }
 
 struct Node {

@@ -1,6 +1,8 @@
 #include "snapshotter/layer/paths.h"
 
-#include <vector>
+#include <optional>
+
+#include "base/path.h"
 
 namespace snapshotter::layer {
 
@@ -8,27 +10,9 @@ base::Result<std::string> clean_entry_name(std::string_view name, std::string_vi
   auto quoted = [&] { return std::string(what) + " \"" + std::string(name) + "\""; };
   if (name.empty()) return base::make_error(quoted() + " has an empty name");
   if (name.front() == '/') return base::make_error(quoted() + " is an absolute path");
-  std::vector<std::string_view> parts;
-  size_t pos = 0;
-  while (pos <= name.size()) {
-    size_t slash = name.find('/', pos);
-    if (slash == std::string_view::npos) slash = name.size();
-    std::string_view part = name.substr(pos, slash - pos);
-    pos = slash + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (parts.empty()) return base::make_error(quoted() + " escapes root");
-      parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (auto p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
+  std::optional<std::string> clean = base::resolve_within_root(name);
+  if (!clean) return base::make_error(quoted() + " escapes root");
+  return *std::move(clean);
 }
 
 SplitName split_name(const std::string& clean) {

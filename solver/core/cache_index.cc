@@ -75,6 +75,12 @@ base::Result<void> MemoryCacheIndex::store(const std::string& key, const VertexR
   return {};
 }
 
+base::Result<VertexResult> MemoryCacheIndex::store_first(const std::string& key,
+                                                         const VertexResult& result) {
+  std::lock_guard lock(m_mutex);
+  return m_results.emplace(key, result).first->second;
+}
+
 base::Result<std::optional<StepRecord>> MemoryCacheIndex::last_step(const std::string& step_id) {
   std::lock_guard lock(m_mutex);
   auto it = m_steps.find(step_id);

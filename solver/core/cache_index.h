@@ -33,6 +33,10 @@ class CacheIndex {
   virtual ~CacheIndex() = default;
   virtual base::Result<std::optional<VertexResult>> lookup(const std::string& key) = 0;
   virtual base::Result<void> store(const std::string& key, const VertexResult& result) = 0;
+  // Records `result` unless a result for `key` is already there (another
+  // build finished the same step first); returns the one now recorded, so
+  // concurrent builds of the same step converge on one result.
+  virtual base::Result<VertexResult> store_first(const std::string& key, const VertexResult& result) = 0;
   virtual base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) = 0;
   virtual base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) = 0;
 };
@@ -41,6 +45,7 @@ class MemoryCacheIndex final : public CacheIndex {
  public:
   base::Result<std::optional<VertexResult>> lookup(const std::string& key) override;
   base::Result<void> store(const std::string& key, const VertexResult& result) override;
+  base::Result<VertexResult> store_first(const std::string& key, const VertexResult& result) override;
   base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) override;
   base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) override;
 

@@ -55,6 +55,8 @@ class OpExecutor {
                                          StepContext& step) = 0;
   // A cached result may refer to a snapshot that was pruned since.
   virtual base::Result<bool> still_valid(const VertexResult& result) = 0;
+  // A result nobody will use (another build recorded the same step first).
+  virtual void discard(const VertexResult& /*result*/) {}
   // Reasons why `before` and `after` (two ContentKey details of one kind)
   // differ, one human line each.
   virtual std::vector<std::string> explain(const std::string& kind, const std::string& before,

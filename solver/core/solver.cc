@@ -225,11 +225,13 @@ class Solve {
 
     bool cacheable = !std::holds_alternative<ir::ContextSource>(o);
     std::optional<VertexResult> hit;
+    bool stale_record = false;  // recorded, but its result is gone: overwrite it
     if (cacheable && lookups_allowed(op)) {
       TRY_ASSIGN(auto found, m_index.lookup(outcome.key));
       if (found) {
         TRY_ASSIGN(bool valid, m_exec.still_valid(*found));
         if (valid) hit = std::move(found);
+        stale_record = !valid;
       }
     }
 
@@ -260,7 +262,9 @@ class Solve {
         return ran.error();
       }
       result = std::move(*ran);
-      if (cacheable) TRY(m_index.store(outcome.key, result));
+      if (cacheable) {
+        TRY_ASSIGN(result, record_result(op, outcome.key, std::move(result), stale_record));
+      }
       outcome.state = StepState::ran;
       if (outcome.number > 0)
         emit({EventKind::step_finished, outcome.number, info.display_name});
@@ -272,6 +276,26 @@ class Solve {
       if (outcome.number > 0) m_result.steps.push_back(outcome);
     }
     return finish(op, outcome.key, std::move(result));
+  }
+
+  // Stores a fresh result. With the cache in use, a result another build
+  // recorded meanwhile wins and ours is discarded; --no-cache and stale
+  // records overwrite.
+  base::Result<VertexResult> record_result(uint32_t op, const std::string& key, VertexResult result,
+                                           bool stale_record) {
+    if (!lookups_allowed(op) || stale_record) {
+      TRY(m_index.store(key, result));
+      return result;
+    }
+    TRY_ASSIGN(VertexResult recorded, m_index.store_first(key, result));
+    if (recorded == result) return result;
+    TRY_ASSIGN(bool valid, m_exec.still_valid(recorded));
+    if (!valid) {
+      TRY(m_index.store(key, result));
+      return result;
+    }
+    m_exec.discard(result);
+    return recorded;
   }
 
   base::Result<void> finish(uint32_t op, std::string key, VertexResult result) {

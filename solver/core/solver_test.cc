@@ -34,6 +34,10 @@ class FakeExecutor final : public OpExecutor {
     return VertexResult{s + ")", ""};
   }
   base::Result<bool> still_valid(const VertexResult& r) override { return !pruned.count(r.snapshot); }
+  void discard(const VertexResult& r) override {
+    std::lock_guard lock(mutex);
+    discarded.push_back(r.snapshot);
+  }
   std::vector<std::string> explain(const std::string&, const std::string& before,
                                    const std::string& after) override {
     return {"files: " + before + " -> " + after};
@@ -55,6 +59,7 @@ class FakeExecutor final : public OpExecutor {
   std::set<std::string> pruned;
   std::string files = "a=1";
   std::map<uint32_t, int> runs;
+  std::vector<std::string> discarded;
 };
 
 class Events final : public ProgressSink {
@@ -264,6 +269,46 @@ TEST(Solver, IndependentStagesRunInParallel) {
   ASSERT_TRUE(r.ok()) << r.error().render();
   EXPECT_TRUE(exec.met) << "the two stages did not run at the same time";
   EXPECT_EQ(r->results[join]->snapshot, "3(2(,),1(,),)");
+}
+
+// Another build stores the same key while ours runs: its result wins and
+// ours is discarded, so both builds end with one result.
+class RacingIndex final : public CacheIndex {
+ public:
+  base::Result<std::optional<VertexResult>> lookup(const std::string& key) override {
+    return inner.lookup(key);
+  }
+  base::Result<void> store(const std::string& key, const VertexResult& r) override {
+    return inner.store(key, r);
+  }
+  base::Result<VertexResult> store_first(const std::string& key, const VertexResult& r) override {
+    TRY(inner.store(key, VertexResult{"theirs-" + key.substr(7, 6), ""}));
+    return inner.store_first(key, r);
+  }
+  base::Result<std::optional<StepRecord>> last_step(const std::string& id) override {
+    return inner.last_step(id);
+  }
+  base::Result<void> remember_step(const std::string& id, const StepRecord& r) override {
+    return inner.remember_step(id, r);
+  }
+  MemoryCacheIndex inner;
+};
+
+TEST(Solver, ConcurrentBuildOfTheSameStepConvergesOnTheFirstResult) {
+  Chain g;
+  FakeExecutor exec;
+  RacingIndex index;
+  Events events;
+  auto r = solve(g.def, exec, index, events, scoped());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->results[g.copy2]->snapshot.rfind("theirs-", 0), 0u) << r->results[g.copy2]->snapshot;
+  EXPECT_EQ(exec.discarded.size(), 2u);  // our two file results
+  // --no-cache results are ours: they replace the record.
+  SolveOptions o = scoped();
+  o.no_cache = true;
+  r = solve(g.def, exec, index, events, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->results[g.copy2]->snapshot.rfind("4(", 0), 0u) << r->results[g.copy2]->snapshot;
 }
 
 TEST(Solver, LogsReachTheProgressSink) {

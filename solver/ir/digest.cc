@@ -75,6 +75,12 @@ void hash_fields(base::Hasher& h, const Op& op) {
           h.str(o.cwd).str(o.user).str(network_name(o.network)).str(security_name(o.security));
           h.list(o.mounts.size());
           for (const Mount& m : o.mounts) hash_mount(h, m);
+          // Devices joined the schema after mounts; an Exec without any keeps
+          // the digest it had before.
+          if (!o.devices.empty()) {
+            h.str("devices").list(o.devices.size());
+            for (const Device& d : o.devices) h.str(d.name).boolean(d.required);
+          }
           // proxy_env deliberately left out: see Exec.
         } else if constexpr (std::is_same_v<T, File>) {
           h.boolean(o.link == Link::yes);

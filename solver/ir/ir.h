@@ -95,6 +95,14 @@ struct Mount {
   uint64_t size = 0;                // tmpfs size in bytes, 0 = unlimited
 };
 
+// A CDI device the process asks for (RUN --device); `required` fails the
+// step when the device is not available.
+struct Device {
+  std::string name{};
+  bool required = false;
+  friend bool operator==(const Device&, const Device&) = default;
+};
+
 // A process run on input 0 (the root filesystem); its output is that root
 // after the process exited successfully.
 struct Exec {
@@ -105,6 +113,7 @@ struct Exec {
   NetworkMode network = NetworkMode::sandbox;
   SecurityMode security = SecurityMode::sandbox;
   std::vector<Mount> mounts{};  // sorted by target
+  std::vector<Device> devices{};  // in Dockerfile order
   // Proxy settings from undeclared predefined proxy args (http_proxy, ...):
   // given to the process but, as in BuildKit, not part of the cache key.
   std::vector<std::pair<std::string, std::string>> proxy_env{};  // sorted

@@ -111,6 +111,11 @@ void fields_json(Json& j, const Op& op) {
           Json mounts = Json::array();
           for (const Mount& m : o.mounts) mounts.push_back(mount_json(m));
           j["mounts"] = mounts;
+          if (!o.devices.empty()) {
+            Json devices = Json::array();
+            for (const Device& d : o.devices) devices.push_back(Json{{"name", d.name}, {"required", d.required}});
+            j["devices"] = devices;
+          }
           if (!o.proxy_env.empty()) j["proxy_env"] = pairs_json(o.proxy_env);
         } else if constexpr (std::is_same_v<T, File>) {
           j["link"] = o.link == Link::yes;

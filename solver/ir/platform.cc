@@ -4,15 +4,10 @@
 #include <cctype>
 #include <vector>
 
+#include "base/strings.h"
+
 namespace ir {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool valid_component(std::string_view s) {
   if (s.empty()) return false;
@@ -62,7 +57,7 @@ base::Result<Platform> parse_platform(std::string_view text) {
   size_t start = 0;
   while (true) {
     size_t slash = text.find('/', start);
-    parts.push_back(lower(text.substr(start, slash == std::string_view::npos ? slash : slash - start)));
+    parts.push_back(base::ascii_lower(text.substr(start, slash == std::string_view::npos ? slash : slash - start)));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
@@ -111,6 +106,11 @@ Platform host_platform() {
 #else
   return Platform{"linux", "unknown", ""};
 #endif
+}
+
+std::string default_path_env(std::string_view os) {
+  if (os == "windows") return "";
+  return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
 }  // namespace ir

@@ -30,4 +30,8 @@ base::Result<Platform> parse_platform(std::string_view text);
 // The platform kiln itself runs on (the default build and target platform).
 Platform host_platform();
 
+// The PATH BuildKit gives every stage whose image has none: the usual Linux
+// directories on every OS but Windows, which leaves it to the OS ("").
+std::string default_path_env(std::string_view os);
+
 }  // namespace ir

@@ -198,9 +198,9 @@ TEST_F(Build, SourceDateEpochGivesBitIdenticalImages) {
   sh("touch -d '2001-01-01' " + b + "/x.txt " + b + "/sub/y.txt");
   ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
   auto r1 = build({"--metadata-file", work.path() + "/m1.json"}, a);
-  root = store.path() + "/other-root";
-  auto r2 = build({"--metadata-file", work.path() + "/m2.json"}, b);
   ::unsetenv("SOURCE_DATE_EPOCH");
+  root = store.path() + "/other-root";  // and as a build arg, as buildx takes it
+  auto r2 = build({"--build-arg", "SOURCE_DATE_EPOCH=1700000000", "--metadata-file", work.path() + "/m2.json"}, b);
   ASSERT_EQ(r1.exit_code, 0) << r1.err;
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   auto m1 = nlohmann::json::parse(read(work.path() + "/m1.json"));

@@ -97,6 +97,10 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
     return std::optional<ContentKey>{
         ContentKey{base.manifest.digest, "image", base.manifest.digest.str()}};
   }
+  if (const auto* http = std::get_if<ir::HttpSource>(&o)) {
+    TRY_ASSIGN(ContentKey key, m_http.content_key(op, *http));
+    return std::optional<ContentKey>{std::move(key)};
+  }
   const auto* file = std::get_if<ir::File>(&o);
   if (!file) return std::optional<ContentKey>{};
   base::Hasher key("kiln.file-sources.v1");
@@ -146,8 +150,7 @@ base::Result<VertexResult> BuildExecutor::run(uint32_t op,
   if (const auto* file = std::get_if<ir::File>(&o)) return run_file(op, *file, inputs);
   if (std::holds_alternative<ir::Exec>(o))
     return base::make_error("RUN is not supported by this kiln yet");
-  if (std::holds_alternative<ir::HttpSource>(o))
-    return base::make_error("ADD of a URL is not supported by this kiln yet");
+  if (const auto* http = std::get_if<ir::HttpSource>(&o)) return m_http.run(op, *http, step);
   if (std::holds_alternative<ir::GitSource>(o))
     return base::make_error("ADD of a git repository is not supported by this kiln yet");
   return base::make_error(std::string("cannot run an op of kind ") + ir::op_kind(o));
@@ -321,6 +324,12 @@ std::optional<std::string> link_layer_of(const VertexResult& result) {
   return result.payload.substr(at + 6);
 }
 
+void BuildExecutor::discard(const VertexResult& result) {
+  // Only the step's own snapshot: a --link layer stays, recorded for reuse.
+  if (!result.snapshot.empty() && link_layer_of(result) != result.snapshot)
+    (void)m_svc.snapshots.remove(result.snapshot);
+}
+
 base::Result<bool> BuildExecutor::still_valid(const VertexResult& result) {
   if (result.snapshot.empty()) return true;
   TRY_ASSIGN(auto info, m_svc.snapshots.stat(result.snapshot));
@@ -330,6 +339,7 @@ base::Result<bool> BuildExecutor::still_valid(const VertexResult& result) {
 std::vector<std::string> BuildExecutor::explain(const std::string& kind, const std::string& before,
                                                 const std::string& after) {
   if (kind == "image") return {"base image changed: " + before + " -> " + after};
+  if (kind == "http") return http::HttpSourceRunner::explain(before, after);
   if (kind != "files") return {};
   auto a = context::parse_selection(before);
   auto b = context::parse_selection(after);

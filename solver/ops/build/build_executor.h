@@ -8,8 +8,9 @@
 //    a COPY's cache key covers the files it selects (solver/ops/context);
 //  - file ops (COPY, ADD, WORKDIR's mkdir, heredoc files): a snapshot on
 //    the input's, written through solver/ops/file, committed.
-// RUN, ADD <url> and ADD <git> are refused with an error naming the step
-// until their executors exist.
+//  - ADD <url>: downloaded into a snapshot of its own (solver/ops/http).
+// RUN and ADD <git> are refused with an error naming the step until their
+// executors exist.
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,7 @@
 #include "solver/core/executor.h"
 #include "solver/ir/ir.h"
 #include "solver/ops/context/selection.h"
+#include "solver/ops/http/http_source.h"
 
 namespace solver::ops::build {
 
@@ -53,13 +55,14 @@ std::optional<std::string> link_layer_of(const VertexResult& result);
 class BuildExecutor final : public OpExecutor {
  public:
   BuildExecutor(const ir::Definition& def, BuildServices services, BuildSources sources)
-      : m_def(def), m_svc(services), m_sources(std::move(sources)) {}
+      : m_def(def), m_svc(services), m_sources(std::move(sources)), m_http(services.snapshots, services.index) {}
 
   base::Result<std::optional<ContentKey>> content_key(
       uint32_t op, const std::vector<const VertexResult*>& inputs) override;
   base::Result<VertexResult> run(uint32_t op, const std::vector<const VertexResult*>& inputs,
                                  StepContext& step) override;
   base::Result<bool> still_valid(const VertexResult& result) override;
+  void discard(const VertexResult& result) override;
   std::vector<std::string> explain(const std::string& kind, const std::string& before,
                                    const std::string& after) override;
 
@@ -78,7 +81,8 @@ class BuildExecutor final : public OpExecutor {
   const ir::Definition& m_def;
   BuildServices m_svc;
   BuildSources m_sources;
-  std::mutex m_hasher_mutex;  // ContextHasher serves one select() at a time; guards the map
+  std::mutex m_hasher_mutex;  // ContextHasher serves one select() at a time
+  http::HttpSourceRunner m_http;  // ADD <url>; guards the map
   std::map<uint32_t, base::Digest> m_content_digests;  // op → its context selection digest
 };
 

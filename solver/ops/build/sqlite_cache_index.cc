@@ -21,6 +21,34 @@ base::Result<void> SqliteCacheIndex::store(const std::string& key, const VertexR
   return m_metadata.put_cache_record(key, serialize_result(result), {});
 }
 
+base::Result<VertexResult> SqliteCacheIndex::store_first(const std::string& key,
+                                                         const VertexResult& result) {
+  // The check runs under the database write lock, so of two processes
+  // storing one key the second sees the first's row and keeps it. It reads
+  // through this index's own connection (the metadata store's is busy).
+  std::optional<std::string> existing;
+  auto check = [&]() -> base::Result<void> {
+    std::lock_guard lock(m_mutex);
+    TRY_ASSIGN(auto query, m_db.prepare("SELECT value FROM cache_records WHERE key = ?1"));
+    query.bind(1, key);
+    TRY_ASSIGN(bool row, query.step());
+    if (row) {
+      existing = query.text(0);
+      return base::make_error("cache record exists");
+    }
+    return {};
+  };
+  auto stored = m_metadata.put_cache_record(key, serialize_result(result), {}, check);
+  if (stored.ok()) return result;
+  if (!existing) return stored.error();
+  auto parsed = parse_result(*existing);
+  if (!parsed.ok()) {
+    TRY(store(key, result));
+    return result;
+  }
+  return std::move(*parsed);
+}
+
 base::Result<std::optional<StepRecord>> SqliteCacheIndex::last_step(const std::string& step_id) {
   std::lock_guard lock(m_mutex);
   TRY_ASSIGN(auto query, m_db.prepare("SELECT record FROM build_steps WHERE step = ?1"));

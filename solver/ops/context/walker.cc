@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 
+#include "base/path.h"
 #include "base/unique_fd.h"
 #include "frontend/ignore/go_path.h"
 
@@ -32,18 +33,6 @@ std::string join(std::string_view dir, std::string_view name) {
   out.append(dir).push_back('/');
   out.append(name);
   return out;
-}
-
-std::vector<std::string> split(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (end > start) parts.emplace_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
 }
 
 base::Error errno_error(const std::string& what, const std::string& path, int err) {
@@ -134,7 +123,7 @@ class Walker {
   // last component when `follow_last`) are followed, absolute targets and
   // ".." staying within the root, as in a chroot. Empty: it does not exist.
   Result<std::optional<Resolved>> resolve(const std::string& rel, bool follow_last) {
-    std::vector<std::string> todo = split(rel);
+    std::vector<std::string> todo = base::split_path(rel, base::DotElements::keep);
     std::reverse(todo.begin(), todo.end());
     std::vector<std::string> done;
     std::string current;
@@ -165,7 +154,7 @@ class Walker {
           done.clear();
           current.clear();
         }
-        std::vector<std::string> more = split(target);
+        std::vector<std::string> more = base::split_path(target, base::DotElements::keep);
         for (auto it = more.rbegin(); it != more.rend(); ++it) todo.push_back(std::move(*it));
         continue;
       }
@@ -183,7 +172,7 @@ class Walker {
   }
 
   Result<void> add_wildcard(const std::string& pattern, const SelectRequest& request) {
-    std::vector<std::string> comps = split(pattern);
+    std::vector<std::string> comps = base::split_path(pattern, base::DotElements::keep);
     size_t first = 0;
     while (first < comps.size() && !has_wildcard(comps[first])) ++first;
     std::string prefix;
@@ -402,10 +391,10 @@ class Walker {
 }  // namespace
 
 bool include_may_match_below(const PatternMatcher& include, std::string_view dir) {
-  const std::vector<std::string> dir_parts = split(dir);
+  const std::vector<std::string> dir_parts = base::split_path(dir, base::DotElements::keep);
   for (const auto& pattern : include.patterns()) {
     if (pattern.exclusion) continue;
-    const std::vector<std::string> parts = split(pattern.cleaned);
+    const std::vector<std::string> parts = base::split_path(pattern.cleaned, base::DotElements::keep);
     bool possible = true;
     for (size_t i = 0; i < parts.size() && i < dir_parts.size(); ++i) {
       if (parts[i].find("**") != std::string::npos) break;  // may span any depth

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/fs.h"
+#include "base/path.h"
 #include "base/unique_fd.h"
 #include "frontend/ignore/go_path.h"
 #include "frontend/ignore/pattern_matcher.h"
@@ -45,18 +47,6 @@ bool contains_wildcards(std::string_view s) {
   return false;
 }
 
-std::vector<std::string> split(std::string_view path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > start) out.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
 // Names of a directory's entries, sorted like Go's os.ReadDir.
 base::Result<std::vector<std::string>> list_dir(int dir_fd, const std::string& display) {
   int dup_fd = dup(dir_fd);
@@ -66,14 +56,7 @@ base::Result<std::vector<std::string>> list_dir(int dir_fd, const std::string& d
     return base::make_error("failed to read " + display + ": " + errno_text());
   }
   rewinddir(d);
-  std::vector<std::string> names;
-  while (dirent* de = readdir(d)) {
-    std::string n = de->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
+  return base::read_dir_names(d);
 }
 
 // The wildcard part of a source: "/a/b*/c" → {"a", "b*/c"}.
@@ -84,7 +67,7 @@ struct WildcardSplit {
 WildcardSplit split_wildcards(std::string_view src) {
   WildcardSplit out;
   bool found = false;
-  for (const auto& part : split(src)) {
+  for (const auto& part : base::split_path(src, base::DotElements::keep)) {
     found = found || contains_wildcards(part);
     std::string& into = found ? out.pattern : out.base;
     into = join_rel(into, part);
@@ -144,10 +127,10 @@ class WildcardWalker {
 // Whether an include pattern could match something below directory `dir`
 // (slash-separated, relative to the copy source), so the walk must enter it.
 bool include_may_match_below(const PatternMatcher& include, const std::string& dir) {
-  auto dir_parts = split(dir);
+  auto dir_parts = base::split_path(dir, base::DotElements::keep);
   for (const auto& p : include.patterns()) {
     if (p.exclusion) return true;
-    auto pat_parts = split(p.cleaned);
+    auto pat_parts = base::split_path(p.cleaned, base::DotElements::keep);
     bool possible = true;
     for (size_t i = 0; i < dir_parts.size() && possible; ++i) {
       if (i >= pat_parts.size()) break;  // the pattern matched a parent already

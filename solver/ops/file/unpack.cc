@@ -14,6 +14,7 @@
 
 #include "base/unique_fd.h"
 #include "frontend/ignore/go_path.h"
+#include "snapshotter/layer/apply.h"
 #include "snapshotter/layer/root_fs.h"
 #include "solver/ops/file/dest.h"
 #include "solver/ops/file/resolve.h"
@@ -191,22 +192,11 @@ class Extractor {
         int raw_fd = openat(parent.get(), b, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (raw_fd < 0) return base::make_error("cannot create " + shown + ": " + errno_text());
         base::UniqueFd fd(raw_fd);
-        for (;;) {
-          const void* block = nullptr;
-          size_t size = 0;
-          la_int64_t offset = 0;
-          int r = archive_read_data_block(a, &block, &size, &offset);
-          if (r == ARCHIVE_EOF) break;
-          if (r < ARCHIVE_WARN) return read_error(a);
-          const char* p = static_cast<const char*>(block);
-          while (size > 0) {
-            ssize_t n = pwrite(fd.get(), p, size, offset);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return base::make_error("cannot write " + shown + ": " + errno_text());
-            p += n;
-            size -= static_cast<size_t>(n);
-            offset += n;
-          }
+        switch (snapshotter::layer::write_entry_data(a, fd.get())) {
+          case snapshotter::layer::EntryData::written: break;
+          case snapshotter::layer::EntryData::read_failed: return read_error(a);
+          case snapshotter::layer::EntryData::write_failed:
+            return base::make_error("cannot write " + shown + ": " + errno_text());
         }
         if (ftruncate(fd.get(), archive_entry_size(e)) != 0)
           return base::make_error("cannot size " + shown + ": " + errno_text());

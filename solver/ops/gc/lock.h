@@ -20,8 +20,8 @@ class StoreLock {
   enum class Mode { shared, exclusive };
   enum class Wait { no, yes };
 
-  // Takes the lock on `root`. With Wait::no, returns an empty optional-like
-  // lock (held() false) when another process holds it incompatibly.
+  // Takes the lock on `root`. With Wait::no, returns a lock that is not
+  // held() when another process holds it incompatibly.
   static base::Result<StoreLock> acquire(const std::string& root, Mode mode, Wait wait);
 
   bool held() const { return m_fd.get() >= 0; }

@@ -49,6 +49,18 @@ base::Result<void> add_chains(const content::ContentStore& blobs, const oci::Des
 
 }  // namespace
 
+base::Result<std::set<std::string>> snapshot_backends(const std::string& root) {
+  TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db"));
+  TRY_ASSIGN(auto query, db.prepare("SELECT DISTINCT backend FROM snapshots"));
+  std::set<std::string> out;
+  for (;;) {
+    TRY_ASSIGN(bool row, query.step());
+    if (!row) break;
+    out.insert(query.text(0));
+  }
+  return out;
+}
+
 int64_t tree_size(const std::string& dir) {
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(dir, ec))) return 0;

@@ -28,6 +28,9 @@ struct LoadOptions {
 base::Result<StoreState> load_state(const std::string& root, content::MetadataStore& metadata,
                                     const content::ContentStore& blobs, const LoadOptions& options);
 
+// The backends that own snapshot rows in the root's kiln.db.
+base::Result<std::set<std::string>> snapshot_backends(const std::string& root);
+
 // Bytes under `dir` as described above; 0 when it does not exist.
 int64_t tree_size(const std::string& dir);
 

@@ -1,56 +1,12 @@
 #include "solver/ops/image/config_change.h"
 
-#include <cctype>
 #include <cstdint>
+
+#include "base/path.h"
+#include "solver/ir/port_spec.h"
 
 namespace solver::image {
 namespace {
-
-// Decimal 0..65535, as Go's strconv.ParseUint(s, 10, 16).
-bool parse_port(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 5) return false;
-  out = 0;
-  for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    out = out * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return out <= 65535;
-}
-
-bool parse_port_range(std::string_view s, uint64_t& start, uint64_t& end) {
-  size_t dash = s.find('-');
-  if (dash == std::string_view::npos) {
-    if (!parse_port(s, start)) return false;
-    end = start;
-    return true;
-  }
-  std::string_view tail = s.substr(dash + 1);
-  if (tail.find('-') != std::string_view::npos) return false;
-  return parse_port(s.substr(0, dash), start) && parse_port(tail, end) && end >= start;
-}
-
-// Lexically cleans an absolute path ("/a/./b/../c/" → "/a/c").
-std::string clean_abs(std::string_view path) {
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view part = path.substr(i, j - i);
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    i = j + 1;
-  }
-  std::string out;
-  for (std::string_view p : parts) {
-    out += '/';
-    out += p;
-  }
-  return out.empty() ? "/" : out;
-}
 
 base::Result<std::string> first_value(const ir::ConfigChange& change) {
   if (change.values.empty())
@@ -72,11 +28,6 @@ oci::Healthcheck to_oci(const ir::Healthcheck& h) {
 
 }  // namespace
 
-std::string default_path_env(std::string_view os) {
-  if (os == "windows") return "";
-  return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-}
-
 void set_env(std::vector<std::string>& env, std::string_view key, std::string_view value) {
   std::string entry = std::string(key) + "=" + std::string(value);
   for (std::string& e : env) {
@@ -90,24 +41,9 @@ void set_env(std::vector<std::string>& env, std::string_view key, std::string_vi
 }
 
 base::Result<std::vector<std::string>> expand_port_spec(std::string_view spec) {
-  // [ip:][hostport:]containerport[/proto]; only the container port matters
-  // for EXPOSE (BuildKit still accepts and ignores the rest).
-  std::string_view container = spec;
-  if (size_t colon = spec.rfind(':'); colon != std::string_view::npos) container = spec.substr(colon + 1);
-  std::string_view port = container;
-  std::string proto = "tcp";
-  if (size_t slash = container.find('/'); slash != std::string_view::npos) {
-    port = container.substr(0, slash);
-    std::string p(container.substr(slash + 1));
-    for (char& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!p.empty()) proto = p;
-  }
-  if (port.empty()) return base::make_error("no port specified: " + std::string(container) + "<empty>");
-  if (proto != "tcp" && proto != "udp" && proto != "sctp") return base::make_error("invalid proto: " + proto);
-  uint64_t start = 0, end = 0;
-  if (!parse_port_range(port, start, end)) return base::make_error("invalid containerPort: " + std::string(port));
+  TRY_ASSIGN(ir::PortRange range, ir::parse_port_spec(spec));
   std::vector<std::string> out;
-  for (uint64_t p = start; p <= end; ++p) out.push_back(std::to_string(p) + "/" + proto);
+  for (uint64_t p = range.first; p <= range.last; ++p) out.push_back(std::to_string(p) + "/" + range.proto);
   return out;
 }
 
@@ -143,8 +79,9 @@ base::Result<void> apply_config_change(oci::ImageConfig& image, const ir::Config
     case ir::ConfigKind::workdir: {
       TRY_ASSIGN(std::string dir, first_value(change));
       if (dir.empty()) return base::make_error("config change workdir has an empty path");
-      std::string base = c.working_dir.empty() ? "/" : c.working_dir;
-      c.working_dir = clean_abs(dir[0] == '/' ? dir : base + "/" + dir);
+      // Always absolute: a relative WORKDIR (or base directory) is taken from "/".
+      std::string cwd = c.working_dir.empty() ? "/" : c.working_dir;
+      c.working_dir = base::clean_path("/" + (dir[0] == '/' ? dir : cwd + "/" + dir));
       return {};
     }
     case ir::ConfigKind::user: {

@@ -22,7 +22,7 @@ namespace solver::image {
 
 // The PATH BuildKit gives every stage whose image has none (Linux and other
 // non-Windows targets; Windows leaves it to the OS, so this returns "").
-std::string default_path_env(std::string_view os);
+using ir::default_path_env;
 
 // Sets KEY=value in a Docker "KEY=value" environment list: the first entry
 // with that key is replaced where it stands, otherwise the pair is appended.

@@ -1,51 +1,12 @@
 #include "solver/ops/image/history.h"
 
 #include <cctype>
-#include <cstdio>
 #include <map>
 
 #include <nlohmann/json.hpp>
 
 namespace solver::image {
 namespace {
-
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when the
-// bytes there are not valid UTF-8 (Go then prints the byte as \xNN).
-size_t decode_utf8(std::string_view s, size_t i, uint32_t& rune) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  if (len == 1) {
-    rune = c;
-    return 1;
-  }
-  rune = c & (0x7fu >> len);
-  for (size_t k = 1; k < len; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-    rune = (rune << 6) | (b(i + k) & 0x3fu);
-  }
-  static const uint32_t k_min[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (rune < k_min[len] || rune > 0x10ffff || (rune >= 0xd800 && rune <= 0xdfff)) return 0;
-  return len;
-}
-
-// Go's unicode.IsPrint for the runes that commonly matter: controls, the
-// C1 block, soft hyphen, line/paragraph separators, BOM and non-characters
-// are not printable; everything else is treated as printable.
-bool is_print(uint32_t r) {
-  if (r < 0x20 || r == 0x7f) return false;
-  if (r >= 0x80 && r <= 0xa0) return false;
-  if (r == 0xad || r == 0x2028 || r == 0x2029 || r == 0xfeff) return false;
-  if ((r & 0xfffe) == 0xfffe) return false;
-  return true;
-}
-
-void append_hex(std::string& out, const char* prefix, uint32_t v, int width) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%s%0*x", prefix, width, v);
-  out += buf;
-}
 
 // "1.5" from v = 1500 and digits = 3: v / 10^digits with the fraction's
 // trailing zeros dropped, as time.Duration.String prints.
@@ -193,38 +154,6 @@ std::string file_text(const ir::File& file, const ir::OpInfo& info) {
 }
 
 }  // namespace
-
-std::string go_quote(std::string_view s) {
-  std::string out = "\"";
-  size_t i = 0;
-  while (i < s.size()) {
-    uint32_t r = 0;
-    size_t len = decode_utf8(s, i, r);
-    if (len == 0) {
-      append_hex(out, "\\x", static_cast<unsigned char>(s[i]), 2);
-      ++i;
-      continue;
-    }
-    switch (r) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (is_print(r)) out.append(s.substr(i, len));
-        else if (r < 0x80 || (r < 0x100 && len == 1)) append_hex(out, "\\x", r, 2);
-        else if (r < 0x10000) append_hex(out, "\\u", r, 4);
-        else append_hex(out, "\\U", r, 8);
-    }
-    i += len;
-  }
-  return out + "\"";
-}
 
 std::string go_quote_list(const std::vector<std::string>& v) {
   std::string out = "[";

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/utf8.h"
 #include "oci/image_config.h"
 #include "solver/ir/ir.h"
 
@@ -28,7 +29,7 @@ namespace solver::image {
 inline constexpr std::string_view k_history_comment = "buildkit.dockerfile.v0";
 
 // Go's fmt verbs as BuildKit's history texts use them.
-std::string go_quote(std::string_view s);                      // %q of a string
+using base::go_quote;                                          // %q of a string
 std::string go_quote_list(const std::vector<std::string>& v);  // %q of a []string
 std::string go_list(const std::vector<std::string>& v);        // %v of a []string
 std::string go_duration(int64_t nanos);                        // time.Duration.String()

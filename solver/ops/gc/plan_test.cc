@@ -1,0 +1,128 @@
+#include "solver/ops/gc/plan.h"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+namespace solver::ops::gc {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+SnapshotEntry snap(std::string id, std::string parent, int64_t size, bool active = false) {
+  SnapshotEntry s;
+  s.id = std::move(id);
+  s.parent = std::move(parent);
+  s.size = size;
+  s.active = active;
+  s.backend = "copy";
+  return s;
+}
+
+CacheEntry record(std::string key, std::string snapshot, int64_t last_used) {
+  CacheEntry r;
+  r.key = std::move(key);
+  r.snapshot = std::move(snapshot);
+  r.last_used = last_used;
+  return r;
+}
+
+// base ← a ← b (a chain of step results) and an unrelated orphan snapshot
+// left by a killed build; blobs: one image blob, one layer blob of b, one
+// unreferenced.
+StoreState sample() {
+  StoreState s;
+  s.snapshots = {snap("base", "", 100), snap("a", "base", 10), snap("b", "a", 20),
+                 snap("orphan", "", 1000)};
+  s.records = {record("k-a", "a", 1), record("k-b", "b", 2)};
+  s.layers = {{"b", "sha256:layer"}};
+  s.blobs = {{"sha256:image", 5}, {"sha256:layer", 7}, {"sha256:stray", 3}};
+  s.image_blobs = {"sha256:image"};
+  return s;
+}
+
+TEST(GcPlan, CollectKeepsRecordedChainsAndRemovesTheRest) {
+  GcPlan plan = plan_collect(sample());
+  EXPECT_TRUE(plan.records.empty());
+  EXPECT_EQ(plan.snapshots, Strings{"orphan"});
+  EXPECT_EQ(plan.blobs, Strings{"sha256:stray"});
+  EXPECT_EQ(plan.usage_before, 1145);
+  EXPECT_EQ(plan.reclaimed, 1003);
+}
+
+TEST(GcPlan, PruneRemovesEveryStepRecordChildrenFirstButNeverImageBlobs) {
+  GcPlan plan = plan_prune(sample(), {});
+  EXPECT_EQ(plan.records, (Strings{"k-a", "k-b"}));
+  ASSERT_EQ(plan.snapshots.size(), 4u);
+  auto pos = [&](const std::string& id) {
+    return std::find(plan.snapshots.begin(), plan.snapshots.end(), id) - plan.snapshots.begin();
+  };
+  EXPECT_LT(pos("b"), pos("a"));
+  EXPECT_LT(pos("a"), pos("base"));
+  EXPECT_EQ(plan.blobs, (Strings{"sha256:layer", "sha256:stray"}));
+  EXPECT_EQ(plan.usage_after, 5);
+}
+
+TEST(GcPlan, ActiveSnapshotsKeepTheirAncestors) {
+  StoreState s = sample();
+  s.records.clear();
+  s.snapshots.push_back(snap("building", "a", 0, true));
+  GcPlan plan = plan_collect(s);
+  EXPECT_EQ(plan.snapshots, (Strings{"b", "orphan"}));
+}
+
+TEST(GcPlan, ForeignSnapshotsAreKept) {
+  StoreState s = sample();
+  s.records.clear();
+  s.snapshots[3].foreign = true;
+  GcPlan plan = plan_collect(s);
+  EXPECT_EQ(plan.snapshots, (Strings{"b", "a", "base"}));
+}
+
+TEST(GcPlan, ImageLayerRecordsNeedAll) {
+  StoreState s = sample();
+  s.records.push_back(record(std::string(k_layer_chain_prefix) + "sha256:c", "base", 0));
+  s.records.back().image_layer = true;
+  GcPlan plan = plan_prune(s, {});
+  EXPECT_EQ(plan.snapshots, (Strings{"b", "a", "orphan"}));
+  PruneOptions all;
+  all.all = true;
+  plan = plan_prune(s, all);
+  EXPECT_EQ(plan.records.size(), 3u);
+  EXPECT_EQ(plan.snapshots.size(), 4u);
+}
+
+TEST(GcPlan, KeepStorageRemovesLeastRecentlyUsedUntilUnderTheCap) {
+  StoreState s = sample();
+  // Two independent chains: old (200 bytes) and new (300 bytes).
+  s.snapshots = {snap("old", "", 200), snap("new", "", 300)};
+  s.records = {record("k-new", "new", 50), record("k-old", "old", 10)};
+  s.layers.clear();
+  s.blobs = {{"sha256:image", 5}};
+  PruneOptions opts;
+  opts.keep_storage = 400;
+  GcPlan plan = plan_prune(s, opts);
+  EXPECT_EQ(plan.records, Strings{"k-old"});
+  EXPECT_EQ(plan.snapshots, Strings{"old"});
+  EXPECT_EQ(plan.usage_after, 305);
+  opts.keep_storage = 1000;
+  EXPECT_TRUE(plan_prune(s, opts).records.empty());
+  opts.keep_storage = 0;
+  plan = plan_prune(s, opts);
+  EXPECT_EQ(plan.records.size(), 2u);
+  EXPECT_EQ(plan.usage_after, 5);  // image blobs stay whatever the cap
+}
+
+TEST(GcPlan, SharedSnapshotStaysWhileAnyRecordNamesIt) {
+  StoreState s;
+  s.snapshots = {snap("x", "", 10)};
+  s.records = {record("one", "x", 1), record("two", "x", 2)};
+  PruneOptions opts;
+  opts.keep_storage = 5;
+  GcPlan plan = plan_prune(s, opts);
+  EXPECT_EQ(plan.records, (Strings{"one", "two"}));
+  EXPECT_EQ(plan.snapshots, Strings{"x"});
+}
+
+}  // namespace
+}  // namespace solver::ops::gc
