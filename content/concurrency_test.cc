@@ -34,7 +34,8 @@ int worker(const std::string& root, int id) {
   auto blobs = ContentStore::open(root);
   auto meta = MetadataStore::open(root, clock);
   if (!blobs || !meta) {
-    std::fprintf(stderr, "worker %d: open failed\n", id);
+    std::fprintf(stderr, "worker %d: open failed: %s\n", id,
+                 !blobs ? blobs.error().message.c_str() : meta.error().message.c_str());
     return 1;
   }
   ImageStore images(*blobs, *meta);

@@ -1,5 +1,7 @@
 #include "content/sqlite.h"
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace content::sql {
@@ -80,8 +82,18 @@ Result<Db> Db::open(const std::string& path, Options options) {
   sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
   // FULL: a committed transaction survives power loss, so a reference the
   // database reports never outlives what the caller was told.
-  TRY(with_context(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                           "PRAGMA foreign_keys=ON;"),
+  // Switching a new database to WAL needs an exclusive lock, and SQLite
+  // reports "database is locked" at once, without the busy handler, when
+  // another process holds it for the same switch: retry within the timeout.
+  auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+  while (true) {
+    int pragma_rc = sqlite3_exec(raw, "PRAGMA journal_mode=WAL;", nullptr, nullptr, nullptr);
+    if (pragma_rc == SQLITE_OK) break;
+    if ((pragma_rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+      return sql_error(raw, "configuring database " + path + ": cannot enable WAL mode");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  TRY(with_context(db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"),
                    "configuring database " + path));
   TRY_ASSIGN(auto mode, db.prepare("PRAGMA journal_mode"));
   TRY(mode.step());

@@ -240,23 +240,4 @@ std::string format_rfc3339(int64_t unix_nanos) {
   return out + "Z";
 }
 
-base::Result<int64_t> parse_source_date_epoch(std::string_view text) {
-  auto invalid = [&] { return base::make_error("invalid SOURCE_DATE_EPOCH \"" + std::string(text) + "\""); };
-  if (text.empty()) return invalid();
-  size_t i = text[0] == '-' || text[0] == '+' ? 1 : 0;
-  if (i == text.size()) return invalid();
-  int64_t value = 0;
-  for (; i < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') return invalid();
-    if (value > (INT64_MAX / 1'000'000'000 - 9) / 10) return invalid();  // must fit in nanoseconds
-    value = value * 10 + (text[i] - '0');
-  }
-  return text[0] == '-' ? -value : value;
-}
-
-std::string build_timestamp(const base::Clock& clock, std::optional<int64_t> source_date_epoch) {
-  if (source_date_epoch) return format_rfc3339(*source_date_epoch * 1'000'000'000);
-  return format_rfc3339(clock.now_unix_nanos());
-}
-
 }  // namespace solver::image

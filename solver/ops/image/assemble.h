@@ -94,10 +94,4 @@ base::Result<StageChain> stage_chain(const ir::Definition& def, uint32_t termina
 // "2024-01-02T03:04:05.5Z".
 std::string format_rfc3339(int64_t unix_nanos);
 
-// SOURCE_DATE_EPOCH's text: decimal seconds since the epoch. Errors name it.
-base::Result<int64_t> parse_source_date_epoch(std::string_view text);
-
-// The `created` of a build: SOURCE_DATE_EPOCH when given, else the clock.
-std::string build_timestamp(const base::Clock& clock, std::optional<int64_t> source_date_epoch);
-
 }  // namespace solver::image
