@@ -5,7 +5,9 @@ namespace solver::ops::build {
 base::Result<std::unique_ptr<SqliteCacheIndex>> SqliteCacheIndex::open(
     const std::string& root, content::MetadataStore& metadata, const base::Clock& clock) {
   TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db"));
-  return std::unique_ptr<SqliteCacheIndex>(new SqliteCacheIndex(metadata, std::move(db), clock));
+  TRY_ASSIGN(auto check_db, content::sql::Db::open(root + "/kiln.db"));
+  return std::unique_ptr<SqliteCacheIndex>(
+      new SqliteCacheIndex(metadata, std::move(db), std::move(check_db), clock));
 }
 
 base::Result<std::optional<VertexResult>> SqliteCacheIndex::lookup(const std::string& key) {
@@ -28,8 +30,8 @@ base::Result<VertexResult> SqliteCacheIndex::store_first(const std::string& key,
   // through this index's own connection (the metadata store's is busy).
   std::optional<std::string> existing;
   auto check = [&]() -> base::Result<void> {
-    std::lock_guard lock(m_mutex);
-    TRY_ASSIGN(auto query, m_db.prepare("SELECT value FROM cache_records WHERE key = ?1"));
+    std::lock_guard lock(m_check_mutex);
+    TRY_ASSIGN(auto query, m_check_db.prepare("SELECT value FROM cache_records WHERE key = ?1"));
     query.bind(1, key);
     TRY_ASSIGN(bool row, query.step());
     if (row) {
@@ -63,11 +65,16 @@ base::Result<std::optional<StepRecord>> SqliteCacheIndex::last_step(const std::s
 base::Result<void> SqliteCacheIndex::remember_step(const std::string& step_id,
                                                    const StepRecord& record) {
   std::lock_guard lock(m_mutex);
-  return m_db.run(
+  // BEGIN IMMEDIATE: an upsert in a deferred transaction would have to
+  // upgrade its read lock, which WAL refuses at once when another
+  // connection wrote meanwhile.
+  TRY_ASSIGN(auto tx, content::sql::Transaction::begin(m_db, content::sql::Transaction::Kind::write));
+  TRY(m_db.run(
       "INSERT INTO build_steps (step, key, record, updated) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT(step) DO UPDATE SET key = excluded.key, record = excluded.record, "
       "updated = excluded.updated",
-      step_id, record.key, serialize_step_record(record), m_clock.now_unix_nanos());
+      step_id, record.key, serialize_step_record(record), m_clock.now_unix_nanos()));
+  return tx.commit();
 }
 
 }  // namespace solver::ops::build

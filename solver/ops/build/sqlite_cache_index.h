@@ -27,11 +27,17 @@ class SqliteCacheIndex final : public CacheIndex {
   base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) override;
 
  private:
-  SqliteCacheIndex(content::MetadataStore& metadata, content::sql::Db db, const base::Clock& clock)
-      : m_metadata(metadata), m_db(std::move(db)), m_clock(clock) {}
+  SqliteCacheIndex(content::MetadataStore& metadata, content::sql::Db db, content::sql::Db check_db,
+                   const base::Clock& clock)
+      : m_metadata(metadata), m_db(std::move(db)), m_check_db(std::move(check_db)), m_clock(clock) {}
   content::MetadataStore& m_metadata;
-  std::mutex m_mutex;
+  std::mutex m_mutex;  // guards m_db: step records
   content::sql::Db m_db;
+  // Reads inside the metadata store's write transaction (store_first). Its
+  // own connection and mutex, never held while waiting for the write lock,
+  // so it cannot deadlock with a step record waiting for that lock.
+  std::mutex m_check_mutex;
+  content::sql::Db m_check_db;
   const base::Clock& m_clock;
 };
 
