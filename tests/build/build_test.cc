@@ -13,41 +13,16 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/run_kiln.h"
+#include "tests/cli/test_files.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kiln-build-test-XXXXXX").string();
-    m_path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
-
-void write(const std::string& path, const std::string& text, mode_t mode = 0644) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path) << text;
-  ::chmod(path.c_str(), mode);
-}
-
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-bool have(const char* tool) {
-  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
+using tests::have;
+using tests::read;
+using tests::TempDir;
+using tests::write;
 
 int sh(const std::string& command) { return std::system(command.c_str()); }
 

@@ -14,6 +14,7 @@
 #include "base/digest.h"
 #include "solver/ops/http/testing/test_server.h"
 #include "tests/cli/run_kiln.h"
+#include "tests/cli/test_files.h"
 
 namespace {
 
@@ -22,32 +23,9 @@ using solver::ops::http::testing::Request;
 using solver::ops::http::testing::Response;
 using solver::ops::http::testing::TestServer;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kiln-build-add-test-XXXXXX").string();
-    m_path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
-
-void write(const std::string& path, const std::string& text, mode_t mode = 0644) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path) << text;
-  ::chmod(path.c_str(), mode);
-}
-
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using tests::read;
+using tests::TempDir;
+using tests::write;
 
 struct stat stat_of(const std::string& path) {
   struct stat st {};

@@ -14,31 +14,14 @@
 #include <gtest/gtest.h>
 
 #include "tests/cli/run_kiln.h"
+#include "tests/cli/test_files.h"
 
 namespace storage_test {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kiln-storage-test-XXXXXX").string();
-    m_path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
-
-inline void write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
+using tests::TempDir;
+using tests::write;
 
 // Incompressible bytes, so layer blobs are as big as the files.
 inline std::string random_bytes(size_t n, uint32_t seed) {
