@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -50,14 +51,17 @@ class Solve {
     m_needed.assign(n, false);
     m_dependents.resize(n);
     m_number.assign(n, 0);
+    m_ordinal.assign(n, 0);
   }
 
   base::Result<SolveResult> run(SolveResult* partial) {
     mark_needed();
     int next_number = 0;
+    std::map<int, int> steps_in_stage;
     for (uint32_t op = 0; op < m_def.ops.size(); ++op) {
-      if (!m_needed[op] || !displayed(op)) continue;
-      m_number[op] = ++next_number;
+      if (!displayed(op)) continue;
+      m_ordinal[op] = steps_in_stage[m_def.info[op].stage]++;
+      if (m_needed[op]) m_number[op] = ++next_number;
     }
     std::vector<uint32_t> ready;
     for (uint32_t op = 0; op < m_def.ops.size(); ++op) {
@@ -137,13 +141,10 @@ class Solve {
   std::string step_id(uint32_t op) const {
     const ir::OpInfo& info = m_def.info[op];
     // The op's place: its stage and its ordinal among that stage's steps.
-    int ordinal = 0;
-    for (uint32_t o = 0; o < op; ++o)
-      if (m_def.info[o].stage == info.stage && displayed(o)) ++ordinal;
     return base::Hasher("kiln.step.v1")
         .str(m_opt.step_scope)
         .i64(info.stage)
-        .i64(ordinal)
+        .i64(m_ordinal[op])
         .str(info.stage < 0 ? info.display_name : std::string())
         .finish()
         .str();
@@ -317,6 +318,7 @@ class Solve {
   std::vector<bool> m_needed;
   std::vector<std::vector<uint32_t>> m_dependents;
   std::vector<int> m_number;
+  std::vector<int> m_ordinal;  // place among the displayed steps of its stage
   std::mutex m_mutex;
   SolveResult m_result;
   std::optional<base::Error> m_error;

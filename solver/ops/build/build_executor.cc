@@ -93,7 +93,12 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
   const ir::Op& o = m_def.ops[op];
   if (const auto* image = std::get_if<ir::ImageSource>(&o)) {
     TRY_ASSIGN(solver::image::BaseImage base, resolve_local_image(m_svc.blobs, m_svc.images, image->ref,
-                                                   image->platform));
+                                                                  image->platform));
+    {
+      // run_image unpacks exactly the image this key was made from.
+      std::lock_guard lock(m_hasher_mutex);
+      m_images[op] = base;
+    }
     return std::optional<ContentKey>{
         ContentKey{base.manifest.digest, "image", base.manifest.digest.str()}};
   }
@@ -145,7 +150,7 @@ base::Result<VertexResult> BuildExecutor::run(uint32_t op,
                                               const std::vector<const VertexResult*>& inputs,
                                               StepContext& step) {
   const ir::Op& o = m_def.ops[op];
-  if (const auto* image = std::get_if<ir::ImageSource>(&o)) return run_image(*image, step);
+  if (const auto* image = std::get_if<ir::ImageSource>(&o)) return run_image(op, *image, step);
   if (const auto* ctx = std::get_if<ir::ContextSource>(&o)) return run_context(*ctx);
   if (const auto* file = std::get_if<ir::File>(&o)) return run_file(op, *file, inputs);
   if (std::holds_alternative<ir::Exec>(o))
@@ -156,10 +161,15 @@ base::Result<VertexResult> BuildExecutor::run(uint32_t op,
   return base::make_error(std::string("cannot run an op of kind ") + ir::op_kind(o));
 }
 
-base::Result<VertexResult> BuildExecutor::run_image(const ir::ImageSource& image,
+base::Result<VertexResult> BuildExecutor::run_image(uint32_t op, const ir::ImageSource& image,
                                                     StepContext& step) {
-  TRY_ASSIGN(solver::image::BaseImage base, resolve_local_image(m_svc.blobs, m_svc.images, image.ref,
-                                                 image.platform));
+  solver::image::BaseImage base;
+  {
+    std::lock_guard lock(m_hasher_mutex);
+    auto it = m_images.find(op);
+    if (it == m_images.end()) return base::make_error("image " + image.ref + " was not resolved");
+    base = it->second;
+  }
   const auto& diff_ids = base.config.rootfs.diff_ids;
   if (diff_ids.size() != base.layers.size()) {
     return base::make_error("image " + image.ref + ": config lists " +

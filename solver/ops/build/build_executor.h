@@ -26,6 +26,7 @@
 #include "solver/core/executor.h"
 #include "solver/ir/ir.h"
 #include "solver/ops/context/selection.h"
+#include "solver/ops/image/base_image.h"
 #include "solver/ops/http/http_source.h"
 
 namespace solver::ops::build {
@@ -67,7 +68,7 @@ class BuildExecutor final : public OpExecutor {
                                    const std::string& after) override;
 
  private:
-  base::Result<VertexResult> run_image(const ir::ImageSource& image, StepContext& step);
+  base::Result<VertexResult> run_image(uint32_t op, const ir::ImageSource& image, StepContext& step);
   base::Result<VertexResult> run_context(const ir::ContextSource& context);
   base::Result<VertexResult> run_file(uint32_t op, const ir::File& file,
                                       const std::vector<const VertexResult*>& inputs);
@@ -84,6 +85,7 @@ class BuildExecutor final : public OpExecutor {
   std::mutex m_hasher_mutex;  // ContextHasher serves one select() at a time
   http::HttpSourceRunner m_http;  // ADD <url>; guards the map
   std::map<uint32_t, base::Digest> m_content_digests;  // op → its context selection digest
+  std::map<uint32_t, solver::image::BaseImage> m_images;  // op → the image its key names
 };
 
 }  // namespace solver::ops::build
