@@ -16,9 +16,14 @@
 #include "cli/exit_codes.h"
 #include "cli/export_filesystem.h"
 #include "cli/progress/progress_display.h"
+#include "cli/registry_transfer.h"
+#include "cli/interrupt.h"
+#include "cli/run_flags.h"
 #include "cli/store.h"
 #include "content/export/docker_archive.h"
 #include "content/export/layout.h"
+#include "content/tmp_dir.h"
+#include "exec/runner.h"
 #include "snapshotter/layer/diff.h"
 #include "snapshotter/layer_records.h"
 #include "solver/core/solver.h"
@@ -52,6 +57,11 @@ struct BuildOptions {
   std::vector<std::string> build_contexts;
   bool explain_cache = false;
   std::string root;
+  RunFlags run;
+  // Registries (docs/registry.md).
+  bool pull = false;
+  bool push = false;
+  RegistryFlags registry;
 };
 
 // A failure and the exit code it deserves.
@@ -119,10 +129,11 @@ void print_explanation(const solver::SolveResult& result, std::ostream& out) {
 }
 
 // Resolves FROM images for the frontend (their ENV, WORKDIR, USER, SHELL and
-// ONBUILD matter while lowering).
-frontend::lower::ImageConfigResolver image_resolver(Store& store) {
-  return [&store](const std::string& ref,
-                  const ir::Platform& platform) -> base::Result<frontend::lower::BaseImageConfig> {
+// ONBUILD matter while lowering); `puller` first pulls what is missing.
+frontend::lower::ImageConfigResolver image_resolver(Store& store, BaseImagePuller* puller) {
+  return [&store, puller](const std::string& ref,
+                          const ir::Platform& platform) -> base::Result<frontend::lower::BaseImageConfig> {
+    if (puller) TRY(puller->ensure(ref, platform));
     TRY_ASSIGN(auto image, solver::ops::build::resolve_local_image(*store.blobs, *store.images, ref,
                                                                    platform));
     frontend::lower::BaseImageConfig cfg;
@@ -185,7 +196,9 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   std::string context = std::filesystem::canonical(opts.context, ec).string();
   std::string file = opts.file.empty() ? context + "/Dockerfile" : opts.file;
 
-  auto plan = parse_outputs(opts.outputs);
+  std::vector<std::string> output_specs = opts.outputs;
+  if (opts.push) output_specs.push_back("type=registry");  // as buildx's --push
+  auto plan = parse_outputs(output_specs);
   if (!plan.ok()) return fail(plan.error(), k_exit_usage);
   auto named_contexts = parse_build_contexts(opts.build_contexts);
   if (!named_contexts.ok()) return fail(named_contexts.error(), k_exit_usage);
@@ -203,6 +216,9 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
       if (!n.ok()) return fail(base::make_error("invalid name \"" + t + "\": " + n.error().message), k_exit_usage);
       names.push_back(*n);
     }
+  for (const OutputSpec& o : plan->outputs)  // registries: checked before building
+    if (o.push && names.empty())
+      return fail(base::make_error("push needs a name: give -t NAME or name="), k_exit_usage);
   // SOURCE_DATE_EPOCH from the environment, or as a build arg (which wins,
   // as with buildx); it is also visible to the Dockerfile as an ARG.
   std::optional<int64_t> epoch;
@@ -216,6 +232,9 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
     epoch = *parsed;
   }
 
+  auto run_config = run_settings(opts.run);
+  if (!run_config.ok()) return fail(run_config.error(), k_exit_usage);
+
   StoreOptions store_opts;
   store_opts.root = opts.root;
   store_opts.snapshots = true;
@@ -227,10 +246,19 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
                                                      solver::ops::gc::StoreLock::Wait::yes);
   if (!gc_lock.ok()) return fail(gc_lock.error(), k_exit_internal);
 
+  // --- registries: FROM / COPY --from images missing locally (every one with
+  // --pull) are pulled before the executor resolves them locally.
+  std::ostringstream quiet_log;
+  BaseImagePuller puller(st, opts.registry, opts.pull, opts.quiet ? quiet_log : std::cerr);
   DefinitionRequest request{file, context, opts.target, opts.build_args, opts.platform, "",
-                            image_resolver(st)};
+                            image_resolver(st, &puller)};
   auto loaded = load_definition(request, *named_contexts);
   if (!loaded.ok()) return fail(loaded.error(), k_exit_build_failed);
+  for (const ir::Op& op : loaded->def.ops)
+    if (const auto* source = std::get_if<ir::ImageSource>(&op))
+      if (auto ensured = puller.ensure(source->ref, source->platform); !ensured.ok())
+        return fail(ensured.error(), k_exit_build_failed);
+  // --- end registries
 
   auto hasher = solver::ops::context::ContextHasher::open(st.root);
   if (!hasher.ok()) return fail(hasher.error(), k_exit_internal);
@@ -241,6 +269,23 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
 
   solver::ops::build::BuildServices services{*st.blobs, *st.images, *st.snapshots, *hasher, **index,
                                              st.clock};
+  // The sandbox is opened only for builds that run something, so builds
+  // without RUN work without root.
+  std::unique_ptr<exec::ProcessRunner> processes;
+  content::TmpDir run_tmp(st.root + "/tmp");
+  solver_ops::exec_step::CacheMounts cache_mounts(st.root + "/cache-mounts");
+  std::optional<solver_ops::exec_step::ExecStepRunner> runs;
+  if (std::any_of(loaded->def.ops.begin(), loaded->def.ops.end(),
+                  [](const ir::Op& op) { return std::holds_alternative<ir::Exec>(op); })) {
+    auto opened = exec::open_sandbox_runner();
+    if (opened.ok()) {
+      processes = std::move(opened).value();
+      runs.emplace(*st.snapshots, *processes, run_tmp, &cache_mounts, std::move(run_config).value());
+      services.runs = &*runs;
+    } else {
+      services.no_runs_reason = opened.error().message;
+    }
+  }
   solver::ops::build::BuildSources sources;
   sources.contexts = *named_contexts;
   sources.contexts["context"] = context;
@@ -263,6 +308,8 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
                                               std::filesystem::path(file).filename().string() + "\n" +
                                               opts.target;
   solve_opts.explain = opts.explain_cache;
+  const std::atomic<bool>& interrupted = install_interrupt_handler();
+  solve_opts.interrupted = &interrupted;
 
   auto display = progress::make_progress_sink(opts.quiet ? progress::ProgressMode::quiet : *mode, STDERR_FILENO);
   if (!display.ok()) return fail(display.error(), k_exit_usage);
@@ -270,6 +317,7 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   auto solved = solver::solve(loaded->def, executor, **index, **display, solve_opts, &partial);
   (*display)->finish();
   if (opts.explain_cache) print_explanation(solved.ok() ? *solved : partial, std::cerr);
+  if (!solved.ok() && interrupted.load()) return fail(base::make_error("build interrupted"), k_exit_interrupted);
   if (!solved.ok())
     return fail(with_dockerfile_line(solved.error(), loaded->display_name, loaded->dockerfile_text),
                 k_exit_build_failed);
@@ -314,6 +362,22 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
     }
     if (!written.ok()) return fail(base::with_context(written, "exporting").error(), k_exit_internal);
   }
+  // --- registries: push=true outputs (and --push) push every name.
+  for (const OutputSpec& o : plan->outputs) {
+    if (!o.push) continue;
+    RegistrySession session(opts.registry);
+    std::ostringstream push_log;
+    for (const std::string& n : names) {
+      auto dest = registry::parse_reference(n);
+      if (!dest.ok()) return fail(dest.error(), k_exit_usage);
+      content::ImageRecord record{n, image->manifest, 0, 0};
+      auto pushed = push_from_store(session, st, record, *dest, opts.quiet ? push_log : std::cerr);
+      if (!pushed.ok()) return fail(pushed.error(), k_exit_build_failed);
+      if (!opts.quiet) std::cerr << "pushed " << n << "@" << pushed->str() << "\n";
+    }
+    break;  // every name once, however many outputs ask
+  }
+  // --- end registries
 
   std::string image_id = image->config.digest.str();
   if (!opts.iidfile.empty()) {
@@ -359,6 +423,11 @@ void register_build(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--platform", opts->platform, "Set the target platform (default: this machine's)");
   cmd->add_flag("--explain-cache", opts->explain_cache, "After the build, say for every step why it was or was not cached");
   cmd->add_option("--root", opts->root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+  add_run_flags(*cmd, opts->run);
+  cmd->add_flag("--pull", opts->pull, "Always pull FROM images, even when a local copy exists");
+  cmd->add_flag("--push", opts->push, "Push the image to its registry after the build (every -t name)");
+  cmd->add_option("--insecure-registry", opts->registry.insecure_registries,
+                  "Allow plain HTTP for this registry (HOST[:PORT]); repeatable")->allow_extra_args(false);
   cmd->callback([opts, &ctx] {
     auto failure = run_build(*opts, std::cout);
     if (failure) {

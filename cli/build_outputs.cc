@@ -19,7 +19,7 @@ std::vector<std::string> split_csv(const std::string& text) {
 }
 
 base::Result<OutputType> output_type(const std::string& value, const std::string& spec) {
-  if (value == "image") return OutputType::image;
+  if (value == "image" || value == "registry") return OutputType::image;
   if (value == "oci") return OutputType::oci;
   if (value == "docker") return OutputType::docker;
   if (value == "local") return OutputType::local;
@@ -53,6 +53,7 @@ base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs) {
       std::string value = field.substr(eq + 1);
       if (key == "type") {
         TRY_ASSIGN(out.type, output_type(value, spec));
+        out.push |= value == "registry";
         typed = true;
       } else if (key == "dest") {
         out.dest = value;
@@ -70,8 +71,10 @@ base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs) {
         if (ec != std::errc() || ptr != value.data() + value.size())
           return base::make_error("--output " + spec + ": compression-level must be an integer");
         level = n;
-      } else if (key == "push" && value == "false") {
-        // accepted for compatibility: the image store never pushes
+      } else if (key == "push") {
+        if (value != "true" && value != "false")
+          return base::make_error("--output " + spec + ": push must be true or false");
+        out.push = value == "true";
       } else if (key == "force-compression" || key == "oci-mediatypes") {
         // accepted: kiln always writes OCI media types and compresses once per layer
       } else {
@@ -79,6 +82,8 @@ base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs) {
       }
     }
     if (!typed) return base::make_error("--output " + spec + ": type is required");
+    if (out.push && out.type != OutputType::image)
+      return base::make_error("--output " + spec + ": push=true needs type=image");
     if (out.type != OutputType::image && out.dest.empty())
       return base::make_error("--output " + spec + ": dest is required for this type");
     plan.outputs.push_back(out);
@@ -87,9 +92,9 @@ base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs) {
   // Without a compression option, layers that stay on this machine (the
   // image store, docker-archive, local, tar) are kept uncompressed, as
   // docker's own store keeps them: compressing is paid where layers travel
-  // (an OCI archive here; a push later), once per snapshot and compression.
+  // (an OCI archive, a push), once per snapshot and compression.
   bool travels = false;
-  for (const OutputSpec& o : plan.outputs) travels |= o.type == OutputType::oci;
+  for (const OutputSpec& o : plan.outputs) travels |= o.type == OutputType::oci || o.push;
   plan.compression.kind =
       travels ? snapshotter::layer::Compression::gzip : snapshotter::layer::Compression::none;
   if (compression) {

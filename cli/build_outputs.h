@@ -1,7 +1,8 @@
 #pragma once
 // -o/--output of `kiln build`, as docker buildx spells it: "type=oci,dest=out.tar",
 // "type=docker,dest=img.tar", "type=local,dest=dir", "type=tar,dest=fs.tar",
-// "type=image" (the default: the local image store), or a bare path for
+// "type=image" (the default: the local image store; push=true also pushes
+// its names, and "type=registry" is type=image,push=true), or a bare path for
 // type=local. Compression options: compression=gzip|zstd|uncompressed,
 // compression-level=N. Without them, layers are gzip-compressed only when an
 // OCI archive is written; the image store keeps them uncompressed.
@@ -21,6 +22,7 @@ struct OutputSpec {
   std::string dest;       // file or directory; "" for image
   bool oci_tar = true;    // type=oci,tar=false writes a layout directory
   std::vector<std::string> names;  // name=... (type=image)
+  bool push = false;  // push=true, or type=registry: push the names after storing
 };
 
 struct OutputPlan {

@@ -14,7 +14,9 @@ struct CommandContext {
 
 void register_debug_commands(CLI::App& app, CommandContext& ctx);
 void register_build(CLI::App& app, CommandContext& ctx);
+void register_run(CLI::App& app, CommandContext& ctx);
 void register_image_commands(CLI::App& app, CommandContext& ctx);
 void register_storage_commands(CLI::App& app, CommandContext& ctx);
+void register_registry_commands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace cli

@@ -181,7 +181,10 @@ int inspect_images(const std::string& root, const std::vector<std::string>& name
     j["Os"] = f->config.os;
     if (!f->config.variant.empty()) j["Variant"] = f->config.variant;
     j["Config"] = config.value("config", nlohmann::json::object());
-    j["RootFS"] = config.value("rootfs", nlohmann::json::object());
+    // docker inspect's spelling of the config's rootfs.
+    nlohmann::json layers = nlohmann::json::array();
+    for (const base::Digest& d : f->config.rootfs.diff_ids) layers.push_back(d.str());
+    j["RootFS"] = {{"Type", "layers"}, {"Layers", layers}};
     j["Size"] = f->size;
     out.push_back(j);
   }

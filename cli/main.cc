@@ -40,8 +40,10 @@ int main(int argc, char** argv) {
   cli::CommandContext ctx;
   cli::install_help_formatter(app);
   cli::register_build(app, ctx);
+  cli::register_run(app, ctx);
   cli::register_image_commands(app, ctx);
   cli::register_storage_commands(app, ctx);
+  cli::register_registry_commands(app, ctx);
   cli::register_debug_commands(app, ctx);
   if (std::string msg = unknown_command_message(app, argc, argv); !msg.empty()) {
     std::cerr << msg << "\n";

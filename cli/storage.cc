@@ -4,17 +4,22 @@
 // lock and prints.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
+#include <vector>
 
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/store.h"
 #include "content/fsck.h"
 #include "snapshotter/open.h"
+#include "solver/ops/gc/cache_mounts.h"
 #include "solver/ops/gc/check.h"
 #include "solver/ops/gc/collect.h"
 #include "solver/ops/gc/lock.h"
@@ -108,6 +113,33 @@ std::string plural(size_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
+// A cache mount's id as the Dockerfile wrote it; quoted when it holds
+// characters a terminal would act on; "-" and the directory when its id file
+// is missing.
+std::string show_id(const std::string& id, const std::string& dir) {
+  if (id.empty()) return "- (" + dir.substr(0, 12) + ")";
+  for (char c : id)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return base::go_quote(id);
+  return id;
+}
+
+// One line per cache id: its instances summed, last used = the newest.
+struct CacheMountSummary {
+  std::string dir, id;
+  size_t instances = 0;
+  int64_t size = 0, last_used = 0;
+};
+std::vector<CacheMountSummary> summarize(const std::vector<gc::CacheMountEntry>& mounts) {
+  std::vector<CacheMountSummary> out;
+  for (const gc::CacheMountEntry& m : mounts) {  // sorted by dir
+    if (out.empty() || out.back().dir != m.dir) out.push_back({m.dir, m.id, 0, 0, 0});
+    ++out.back().instances;
+    out.back().size += m.size;
+    out.back().last_used = std::max(out.back().last_used, m.last_used);
+  }
+  return out;
+}
+
 bool confirm(const std::string& warning) {
   std::cerr << warning << "\nAre you sure you want to continue? [y/N] " << std::flush;
   std::string answer;
@@ -138,15 +170,28 @@ int prune(const std::string& root, const PruneArgs& args) {
   if (!h.ok()) return report(h.error(), k_exit_internal);
   auto stale = h->store->metadata->remove_stale_leases(h->store->blobs->tmp());
   if (!stale.ok()) return report(stale.error(), k_exit_internal);
-  auto state = gc::load_state(h->store->root, *h->store->metadata, *h->store->blobs, h->load_options());
+  gc::LoadOptions load = h->load_options();
+  load.probe_cache_mounts = true;  // safe: we hold the store lock exclusively
+  auto state = gc::load_state(h->store->root, *h->store->metadata, *h->store->blobs, load);
   if (!state.ok()) return report(state.error(), k_exit_internal);
   gc::GcPlan plan = gc::plan_prune(*state, options);
   auto done = gc::carry_out(plan, *state, h->services());
   if (!done.ok()) return report(done.error(), k_exit_internal);
   for (const std::string& w : done->warnings) std::cerr << "warning: " << w << "\n";
-  if (!done->snapshots.empty()) {
+  std::set<std::string> in_use;
+  for (const gc::CacheMountEntry& m : state->cache_mounts)
+    if (m.in_use) in_use.insert(m.dir);
+  for (const gc::CacheMountEntry& m : done->cache_mounts_in_use) in_use.insert(m.dir);
+  for (const std::string& dir : in_use)
+    for (const gc::CacheMountEntry& m : state->cache_mounts)
+      if (m.dir == dir) {
+        std::cerr << "kept cache mount " << show_id(m.id, m.dir) << ": a running step uses it\n";
+        break;
+      }
+  if (!done->snapshots.empty() || !done->cache_mounts.empty()) {
     std::cout << "Deleted build cache objects:\n";
     for (const std::string& id : done->snapshots) std::cout << id << "\n";
+    for (const gc::CacheMountEntry& m : done->cache_mounts) std::cout << m.short_name() << "\n";
     std::cout << "\n";
   }
   std::cout << "Total reclaimed space: " << gc::human_size(done->reclaimed) << "\n";
@@ -179,6 +224,9 @@ int disk_usage(const std::string& root, bool verbose) {
     if (freed_snapshots.contains(s.id)) snap_freed += s.size;
     if (s.active) ++active;
   }
+  int64_t mount_bytes = 0;
+  for (const gc::CacheMountEntry& m : state->cache_mounts) mount_bytes += m.size;
+  std::vector<CacheMountSummary> mounts = summarize(state->cache_mounts);
   auto row = [](const std::string& type, const std::string& total, int64_t size, int64_t reclaimable) {
     std::cout << std::left << std::setw(14) << type << std::setw(12) << total << std::setw(12)
               << gc::human_size(size) << gc::human_size(reclaimable) << "\n";
@@ -186,15 +234,30 @@ int disk_usage(const std::string& root, bool verbose) {
   std::cout << std::left << std::setw(14) << "TYPE" << std::setw(12) << "TOTAL" << std::setw(12)
             << "SIZE" << "RECLAIMABLE\n";
   row("Images", std::to_string(images->size()), image_bytes, 0);
-  row("Build Cache", std::to_string(state->records.size()), snap_bytes + cache_blob_bytes, plan.reclaimed);
+  row("Build Cache", std::to_string(state->records.size()), snap_bytes + cache_blob_bytes,
+      plan.reclaimed - plan.cache_mounts_reclaimed);
   row("Snapshots", std::to_string(state->snapshots.size()) + (active ? " (" + std::to_string(active) + " active)" : ""),
       snap_bytes, snap_freed);
   row("Blobs", std::to_string(state->blobs.size()), blob_bytes, blob_freed);
-  std::cout << "\nTotal: " << gc::human_size(snap_bytes + blob_bytes)
+  // Without the store lock nobody's locks are probed: a prune waits for the
+  // running builds, and then their cache mounts are free.
+  row("Cache Mounts", std::to_string(mounts.size()), mount_bytes, plan.cache_mounts_reclaimed);
+  int64_t now = h->store->clock.now_unix_nanos();
+  if (!mounts.empty()) {
+    std::cout << "\n" << std::left << std::setw(16) << "CACHE MOUNT" << std::setw(12) << "SIZE"
+              << std::setw(18) << "LAST USED" << (verbose ? "INSTANCES  " : "") << "ID\n";
+    for (const CacheMountSummary& m : mounts) {
+      std::cout << std::setw(16) << m.dir.substr(0, 12) << std::setw(12) << gc::human_size(m.size)
+                << std::setw(18) << ago(m.last_used, now);
+      if (verbose) std::cout << std::setw(11) << m.instances;
+      std::cout << show_id(m.id, m.dir) << "\n";
+    }
+    std::cout << std::setw(16) << "Total" << gc::human_size(mount_bytes) << "\n";
+  }
+  std::cout << "\nTotal: " << gc::human_size(snap_bytes + blob_bytes + mount_bytes)
             << ", reclaimable with kiln prune -a: " << gc::human_size(plan.reclaimed) << "\n";
   if (!verbose) return k_exit_ok;
 
-  int64_t now = h->store->clock.now_unix_nanos();
   std::map<std::string, const gc::SnapshotEntry*> by_id;
   for (const gc::SnapshotEntry& s : state->snapshots) by_id[s.id] = &s;
   std::cout << "\n" << std::left << std::setw(22) << "CACHE RECORD" << std::setw(14) << "SNAPSHOT"
@@ -220,7 +283,7 @@ int disk_usage(const std::string& root, bool verbose) {
 
 struct FsckFindings {
   std::vector<std::string> problems;
-  int64_t blobs = 0, references = 0, snapshots = 0, records = 0;
+  int64_t blobs = 0, references = 0, snapshots = 0, records = 0, cache_mounts = 0;
 };
 
 base::Result<FsckFindings> run_checks(Housekeeping& h, bool repair, std::vector<std::string>& repairs) {
@@ -235,6 +298,7 @@ base::Result<FsckFindings> run_checks(Housekeeping& h, bool repair, std::vector<
   repairs.insert(repairs.end(), cache.repairs.begin(), cache.repairs.end());
   f.snapshots = cache.snapshots_checked;
   f.records = cache.records_checked;
+  f.cache_mounts = cache.cache_mounts_checked;
   return f;
 }
 
@@ -252,7 +316,8 @@ int fsck(const std::string& root, bool repair) {
   for (const std::string& p : found->problems) std::cout << "problem: " << p << "\n";
   if (!repair || repairs.empty()) {
     std::cout << "checked " << found->blobs << " blobs, " << found->references << " references, "
-              << found->snapshots << " snapshots, " << found->records << " cache records: "
+              << found->snapshots << " snapshots, " << found->records << " cache records, "
+              << found->cache_mounts << " cache mounts: "
               << (found->problems.empty() ? std::string("no problems") : plural(found->problems.size(), "problem"))
               << "\n";
     return found->problems.empty() ? k_exit_ok : k_exit_build_failed;
@@ -280,7 +345,7 @@ void register_storage_commands(CLI::App& app, CommandContext& ctx) {
   };
 
   auto prune_args = std::make_shared<PruneArgs>();
-  CLI::App* prune_cmd = app.add_subcommand("prune", "Remove build cache");
+  CLI::App* prune_cmd = app.add_subcommand("prune", "Remove build cache and RUN cache mounts");
   prune_cmd->add_flag("-a,--all", prune_args->all,
                       "Also remove the unpacked layers of local images (all build cache)");
   prune_cmd->add_option("--keep-storage", prune_args->keep_storage,
@@ -291,8 +356,10 @@ void register_storage_commands(CLI::App& app, CommandContext& ctx) {
   prune_cmd->callback([root, prune_args, &ctx] { ctx.exit_code = prune(*root, *prune_args); });
 
   auto verbose = std::make_shared<bool>(false);
-  CLI::App* du = app.add_subcommand("du", "Show disk usage of images, build cache, snapshots and blobs");
-  du->add_flag("-v,--verbose", *verbose, "Show every cache record and snapshot");
+  CLI::App* du = app.add_subcommand("du", "Show disk usage of images, build cache, snapshots, blobs "
+                                          "and cache mounts");
+  du->add_flag("-v,--verbose", *verbose,
+               "Show every cache record and snapshot, and each cache mount's instances");
   add_root(du);
   du->callback([root, verbose, &ctx] { ctx.exit_code = disk_usage(*root, *verbose); });
 

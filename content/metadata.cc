@@ -137,16 +137,24 @@ Result<void> MetadataStore::put_cache_record(const std::string& key, const std::
 Result<std::optional<CacheRecord>> MetadataStore::get_cache_record(const std::string& key) {
   std::lock_guard lock(m_impl->mutex);
   auto& db = m_impl->db;
-  TRY_ASSIGN(auto tx, Transaction::begin(db, Transaction::Kind::write));
-  TRY(db.run("UPDATE cache_records SET last_used = ?1 WHERE key = ?2",
-             m_impl->clock->now_unix_nanos(), key));
-  TRY_ASSIGN(auto q, db.prepare("SELECT key, value, created, last_used FROM cache_records "
-                                "WHERE key = ?1"));
-  q.bind(1, key);
-  TRY_ASSIGN(bool row, q.step());
   std::optional<CacheRecord> out;
-  if (row) out = CacheRecord{q.text(0), q.text(1), q.integer(2), q.integer(3)};
+  {
+    TRY_ASSIGN(auto q, db.prepare("SELECT key, value, created, last_used FROM cache_records "
+                                  "WHERE key = ?1"));
+    q.bind(1, key);
+    TRY_ASSIGN(bool row, q.step());
+    if (!row) return out;
+    out = CacheRecord{q.text(0), q.text(1), q.integer(2), q.integer(3)};
+  }
+  // last_used only orders pruning: kept to the minute, so a rebuild of many
+  // cached steps does not pay a durable transaction for each.
+  constexpr int64_t k_use_granularity_ns = 60'000'000'000;
+  const int64_t now = m_impl->clock->now_unix_nanos();
+  if (now - out->last_used < k_use_granularity_ns) return out;
+  TRY_ASSIGN(auto tx, Transaction::begin(db, Transaction::Kind::write));
+  TRY(db.run("UPDATE cache_records SET last_used = ?1 WHERE key = ?2", now, key));
   TRY(tx.commit());
+  out->last_used = now;
   return out;
 }
 

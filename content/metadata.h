@@ -79,7 +79,8 @@ class MetadataStore {
   Result<void> put_cache_record(const std::string& key, const std::string& value,
                                 const std::vector<base::Digest>& blobs,
                                 const std::function<Result<void>()>& check = {});
-  // Also marks the record used now.
+  // Also marks the record used now (to the minute: last_used is left alone
+  // when it is less than a minute old).
   Result<std::optional<CacheRecord>> get_cache_record(const std::string& key);
   Result<bool> remove_cache_record(const std::string& key);
 

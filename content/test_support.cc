@@ -16,22 +16,6 @@
 
 namespace content::testing {
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string templ = std::string(base && *base ? base : "/tmp") + "/kiln-content-XXXXXX";
-  if (!::mkdtemp(templ.data())) {
-    std::perror("mkdtemp");
-    std::abort();
-  }
-  m_path = templ;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  // Blobs are 0444 in 0755 directories, so remove_all can delete them.
-  std::filesystem::remove_all(m_path, ec);
-}
-
 int spawn(const std::function<int()>& fn) {
   std::fflush(nullptr);
   pid_t pid = ::fork();

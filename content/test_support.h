@@ -7,22 +7,12 @@
 
 #include "base/result.h"
 #include "content/content_store.h"
+#include "base/testing/temp_dir.h"
 #include "oci/descriptor.h"
 
 namespace content::testing {
 
-// mkdtemp under $TMPDIR (or /tmp); removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
+using TempDir = base::testing::TempDir;
 
 // Forks; the child runs `fn` and _exits with its return value (2 if it throws).
 int spawn(const std::function<int()>& fn);

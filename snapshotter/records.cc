@@ -180,4 +180,10 @@ Result<void> SnapshotRecords::touch(const std::string& id) {
                   id);
 }
 
+Result<void> SnapshotRecords::touch_if_stale(const SnapshotInfo& info) {
+  constexpr int64_t k_touch_granularity_ns = 60'000'000'000;
+  if (m_clock.now_unix_nanos() - info.last_used < k_touch_granularity_ns) return {};
+  return touch(info.id);
+}
+
 }  // namespace snapshotter

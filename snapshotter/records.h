@@ -57,6 +57,10 @@ class SnapshotRecords {
   // races with other cleaners). Returns whether it was deleted.
   Result<bool> remove_abandoned(const std::string& id, int64_t pid);
   Result<void> touch(const std::string& id);
+  // touch(), unless `info` (as just read) was used within the last minute:
+  // pruning only orders by last_used, and a write per mount would cost a
+  // durable transaction on every build step.
+  Result<void> touch_if_stale(const SnapshotInfo& info);
 
  private:
   SnapshotRecords(content::sql::Db db, const base::Clock& clock)

@@ -75,6 +75,23 @@ class Snapshotter {
   // The changes of committed `id` against its parent as an OCI layer tar.
   virtual Result<layer::TarSummary> write_diff(const std::string& id, layer::ByteSink& sink,
                                                const layer::DiffOptions& options) = 0;
+  // A host directory holding the whole filesystem of committed snapshot
+  // `id`, on the same mount as the directories mount() gives for active
+  // snapshots on the empty filesystem, so files can be hard-linked from one
+  // into the other. Never to be modified. nullopt when the backend keeps no
+  // such directory (an overlay snapshot with parents).
+  virtual Result<std::optional<std::string>> storage_dir(const std::string& /*id*/) {
+    return std::optional<std::string>{};
+  }
+  // For an active snapshot mounted as an overlay: the directory where what is
+  // written through mount() lands (the upper dir). Below a directory the
+  // caller created through the mount, that directory holds exactly what the
+  // mount shows, so the caller may fill it there directly (and hard-link
+  // into it from storage_dir()). nullopt when mount() gives the directory
+  // itself (or the backend has none).
+  virtual Result<std::optional<std::string>> upper_dir(const std::string& /*id*/) {
+    return std::optional<std::string>{};
+  }
   // Active snapshots left behind by processes that died; removes them.
   virtual Result<std::vector<std::string>> cleanup_abandoned() = 0;
 };

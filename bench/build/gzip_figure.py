@@ -8,7 +8,8 @@ import subprocess
 import time
 
 
-def _compress_bench(repo):
+def compress_bench(repo):
+    """The path of kiln_layer_compress_bench, built on demand in build-bench/; None if it cannot be."""
     out = os.path.join(repo, "build-bench")
     binary = os.path.join(out, "snapshotter", "kiln_layer_compress_bench")
     cfg = ["cmake", "-S", repo, "-B", out, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release", "-DKILN_BENCH=ON"]
@@ -33,7 +34,7 @@ def run(repo, context, workdir):
     result = {"tar_bytes": size, "gzip6_seconds": secs, "gzip6_bytes": len(gz), "compress_bench": None}
     print("%-34s %8.1f MB/s  ratio %.4f  (the `gzip -6` command)" % ("gzip -6, 1 thread", size / 1e6 / secs,
                                                                     len(gz) / size))
-    binary = _compress_bench(repo)
+    binary = compress_bench(repo)
     if binary is None:
         print("kiln_layer_compress_bench could not be built; only the gzip command was timed")
     else:

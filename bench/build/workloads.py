@@ -5,6 +5,8 @@ one small file whose content the "one-file change" figure rewrites.
 """
 import os
 import random
+
+import run_workloads
 from dataclasses import dataclass
 
 _SEED = 20261127
@@ -189,14 +191,26 @@ def _multi_stage(base, rng, content, quick):
     return w
 
 
+def _from_maker(base, name, maker):
+    """A workload whose files come from run_workloads (RUN steps on a busybox root)."""
+    ctx = os.path.join(base, name)
+    os.makedirs(ctx, exist_ok=True)
+    files, description, change_file = maker(ctx)
+    w = Workload(name, description, ctx, os.path.join(ctx, "Dockerfile"), change_file, files, 0)
+    w.reset_change_file()
+    return w
+
+
 def generate(base, names, quick):
     """Writes the named workloads under `base`; returns them in the order given."""
     rng = random.Random(_SEED)
     content = _Content(rng)
     makers = {"big-context": lambda: _big_context(base, random.Random(_SEED + 1), content, quick),
               "many-steps": lambda: _many_steps(base, random.Random(_SEED + 2), content),
-              "multi-stage": lambda: _multi_stage(base, random.Random(_SEED + 3), content, quick)}
+              "multi-stage": lambda: _multi_stage(base, random.Random(_SEED + 3), content, quick),
+              "run-steps": lambda: _from_maker(base, "run-steps", run_workloads.run_steps),
+              "cpu-stages": lambda: _from_maker(base, "cpu-stages", run_workloads.cpu_stages)}
     return [makers[n]() for n in names]
 
 
-NAMES = ["big-context", "many-steps", "multi-stage"]
+NAMES = ["big-context", "many-steps", "multi-stage", "run-steps", "cpu-stages"]

@@ -30,7 +30,7 @@ Result<uint64_t> CopySnapshotter::measure(const std::string& id, const std::stri
 
 Result<std::unique_ptr<MountedFs>> CopySnapshotter::mount(const std::string& id) {
   TRY_ASSIGN(auto row, with_context(require(id), "cannot mount snapshot " + id));
-  (void)records().touch(id);  // last_used only guides pruning
+  (void)records().touch_if_stale(row.info);  // last_used only guides pruning
   if (row.info.kind == SnapshotKind::active || ::geteuid() != 0)
     return std::unique_ptr<MountedFs>(new MountedPath(fs_dir(id), false));
   TRY_ASSIGN(std::string target, make_mount_point(mount_root()));
@@ -48,6 +48,12 @@ Result<std::vector<MountSpec>> CopySnapshotter::mounts(const std::string& id) {
   TRY_ASSIGN(auto row, with_context(require(id), "cannot describe mounts of snapshot " + id));
   bool active = row.info.kind == SnapshotKind::active;
   return std::vector<MountSpec>{{"bind", fs_dir(id), {"rbind", active ? "rw" : "ro"}}};
+}
+
+Result<std::optional<std::string>> CopySnapshotter::storage_dir(const std::string& id) {
+  TRY_ASSIGN(auto row, require(id));
+  if (row.info.kind != SnapshotKind::committed) return std::optional<std::string>{};
+  return std::optional<std::string>{fs_dir(id)};
 }
 
 Result<layer::TarSummary> CopySnapshotter::write_diff(const std::string& id, layer::ByteSink& sink,

@@ -27,6 +27,8 @@ class CopySnapshotter final : public DirSnapshotter {
   Result<std::vector<MountSpec>> mounts(const std::string& id) override;
   Result<layer::TarSummary> write_diff(const std::string& id, layer::ByteSink& sink,
                                        const layer::DiffOptions& options) override;
+  // Every committed snapshot's `fs` is all of it.
+  Result<std::optional<std::string>> storage_dir(const std::string& id) override;
 
  private:
   CopySnapshotter(std::string root, std::unique_ptr<SnapshotRecords> records)

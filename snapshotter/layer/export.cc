@@ -2,6 +2,38 @@
 
 namespace snapshotter::layer {
 
+namespace {
+
+// Gathers the tar writer's small blocks (10 KiB) into large writes to the
+// blob file.
+class BufferedSink final : public ByteSink {
+ public:
+  explicit BufferedSink(ByteSink& out) : m_out(out) { m_buffer.reserve(k_size); }
+  base::Result<void> write(std::string_view bytes) override {
+    if (m_buffer.size() + bytes.size() > k_size) TRY(flush());
+    if (bytes.size() >= k_size) return m_out.write(bytes);
+    m_buffer.append(bytes);
+    return {};
+  }
+  base::Result<void> close() override {
+    TRY(flush());
+    return m_out.close();
+  }
+
+ private:
+  static constexpr size_t k_size = size_t{1} << 20;
+  base::Result<void> flush() {
+    if (m_buffer.empty()) return {};
+    TRY(m_out.write(m_buffer));
+    m_buffer.clear();
+    return {};
+  }
+  ByteSink& m_out;
+  std::string m_buffer;
+};
+
+}  // namespace
+
 std::optional<LayerBlob> MemoryLayerRecords::find(std::string_view snapshot,
                                                   Compression compression, int level) const {
   std::lock_guard lock(m_mutex);
@@ -29,6 +61,16 @@ base::Result<ExportResult> export_layer(const ExportRequest& request, LayerRecor
 
   auto run = [&]() -> base::Result<ExportResult> {
     TRY_ASSIGN(std::unique_ptr<ByteSink> out, request.open_blob());
+    if (c.kind == Compression::none) {
+      // The blob is the tar itself: its digest is the diffID the tar writer
+      // computes, so the bytes are not hashed a second time on the way.
+      BufferedSink buffered(*out);
+      TRY_ASSIGN(TarSummary tar, request.write_diff(buffered));
+      TRY(buffered.close());
+      LayerBlob layer{tar.diff_id, tar.size, c.kind, level, tar.diff_id, tar.size};
+      TRY(records.record(request.snapshot, layer));
+      return ExportResult{layer, false};
+    }
     TRY_ASSIGN(std::unique_ptr<CompressingSink> compressor, make_compressing_sink(c, *out));
     TRY_ASSIGN(TarSummary tar, request.write_diff(*compressor));
     TRY_ASSIGN(CompressedBlob blob, compressor->finish());

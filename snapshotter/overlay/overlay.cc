@@ -36,7 +36,7 @@ Result<MountSpec> OverlaySnapshotter::spec_of(const std::string& id) {
   std::vector<std::string> chain;
   chain.reserve(ids.size());
   for (const auto& i : ids) chain.push_back(fs_dir(i));
-  (void)records().touch(id);  // last_used only guides pruning
+  (void)records().touch_if_stale(row.info);  // last_used only guides pruning
   return overlay::overlay_mount_spec(chain, row.info.kind, dir_of(id) + "/work");
 }
 
@@ -65,6 +65,20 @@ Result<layer::TarSummary> OverlaySnapshotter::write_diff(const std::string& id,
   if (row.info.kind != SnapshotKind::committed)
     return base::make_error("cannot write diff of snapshot " + id + ": it is not committed");
   return layer::write_overlay_diff(fs_dir(id), sink, options);
+}
+
+Result<std::optional<std::string>> OverlaySnapshotter::storage_dir(const std::string& id) {
+  TRY_ASSIGN(auto row, require(id));
+  if (row.info.kind != SnapshotKind::committed || !row.info.parent.empty())
+    return std::optional<std::string>{};
+  return std::optional<std::string>{fs_dir(id)};
+}
+
+Result<std::optional<std::string>> OverlaySnapshotter::upper_dir(const std::string& id) {
+  TRY_ASSIGN(auto row, require(id));
+  if (row.info.kind != SnapshotKind::active || row.info.parent.empty())
+    return std::optional<std::string>{};
+  return std::optional<std::string>{fs_dir(id)};
 }
 
 bool OverlaySnapshotter::probe(const std::string& root) {

@@ -37,6 +37,10 @@ class OverlaySnapshotter final : public DirSnapshotter {
   Result<std::vector<MountSpec>> mounts(const std::string& id) override;
   Result<layer::TarSummary> write_diff(const std::string& id, layer::ByteSink& sink,
                                        const layer::DiffOptions& options) override;
+  // A committed snapshot on the empty filesystem: its `fs` is all of it.
+  Result<std::optional<std::string>> storage_dir(const std::string& id) override;
+  // An active snapshot with parents: its `fs`, the overlay's upper dir.
+  Result<std::optional<std::string>> upper_dir(const std::string& id) override;
 
   // Whether overlay mounts work under `root` (as "auto" backend selection
   // needs): mounts a two-layer overlay of scratch dirs and unmounts it.

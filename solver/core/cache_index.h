@@ -23,6 +23,7 @@ struct StepRecord {
   std::vector<std::string> input_keys;
   std::vector<std::string> input_names;  // display names of the inputs' steps
   std::optional<ContentKey> content;
+  friend bool operator==(const StepRecord&, const StepRecord&) = default;
 };
 
 std::string serialize_step_record(const StepRecord& record);

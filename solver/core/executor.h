@@ -33,6 +33,16 @@ struct ContentKey {
   base::Digest digest;
   std::string kind;    // "files", "image"
   std::string detail;  // serialized by the executor; never part of the key
+  friend bool operator==(const ContentKey&, const ContentKey&) = default;
+};
+
+// The result the last build of the same step made, when that step had the
+// same definition and inputs and only the content it read (ContentKey)
+// differed: an executor may reuse the unchanged part of it.
+struct PreviousRun {
+  VertexResult result;  // still valid when handed out
+  ContentKey content;   // what it read then
+  ContentKey current;   // what this run reads
 };
 
 // Handed to run(): where a running op reports output and learns of
@@ -42,6 +52,8 @@ class StepContext {
   virtual ~StepContext() = default;
   virtual void log(int stream, std::string_view data) = 0;
   virtual bool canceled() const = 0;
+  // Looked up on demand; nullopt when there is none (or no step records).
+  virtual base::Result<std::optional<PreviousRun>> previous_run() { return std::optional<PreviousRun>{}; }
 };
 
 class OpExecutor {

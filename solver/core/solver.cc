@@ -28,15 +28,21 @@ class Solve;
 
 class OpStep final : public StepContext {
  public:
-  OpStep(Solve& solve, int number, const std::string& name)
-      : m_solve(solve), m_number(number), m_name(name) {}
+  // `step_id` empty: no previous run is offered (no step records, or the
+  // cache is not to be used for this step).
+  OpStep(Solve& solve, int number, const std::string& name, const std::string& step_id,
+         const StepRecord& record)
+      : m_solve(solve), m_number(number), m_name(name), m_step_id(step_id), m_record(record) {}
   void log(int stream, std::string_view data) override;
   bool canceled() const override;
+  base::Result<std::optional<PreviousRun>> previous_run() override;
 
  private:
   Solve& m_solve;
   int m_number;
   const std::string& m_name;
+  const std::string& m_step_id;
+  const StepRecord& m_record;
 };
 
 class Solve {
@@ -89,7 +95,26 @@ class Solve {
     event.time_ns = now_ns();
     m_progress.on_event(event);
   }
-  bool canceled() const { return m_canceled.load(); }
+  bool canceled() const { return m_canceled.load() || interrupted(); }
+  bool interrupted() const { return m_opt.interrupted && m_opt.interrupted->load(); }
+
+  // The last result of step `sid` when its record differs from `now` only
+  // in the content read (see PreviousRun).
+  base::Result<std::optional<PreviousRun>> previous_run(const std::string& sid, const StepRecord& now) {
+    std::optional<PreviousRun> none;
+    if (sid.empty() || !now.content) return none;
+    TRY_ASSIGN(auto before, m_index.last_step(sid));
+    if (!before || !before->content || before->key == now.key) return none;
+    if (before->definition != now.definition || before->input_keys != now.input_keys ||
+        before->content->kind != now.content->kind) {
+      return none;
+    }
+    TRY_ASSIGN(auto found, m_index.lookup(before->key));
+    if (!found) return none;
+    TRY_ASSIGN(bool valid, m_exec.still_valid(*found));
+    if (!valid) return none;
+    return std::optional<PreviousRun>{PreviousRun{std::move(*found), std::move(*before->content), *now.content}};
+  }
 
  private:
   bool displayed(uint32_t op) const {
@@ -175,6 +200,7 @@ class Solve {
   }
 
   void process(uint32_t op) {
+    if (!m_canceled.load() && interrupted()) fail(op, base::make_error("build interrupted"));
     if (!m_canceled.load()) {
       auto r = solve_one(op);
       if (!r.ok()) fail(op, r.error());
@@ -253,7 +279,9 @@ class Solve {
       if (outcome.number > 0) emit({EventKind::step_cached, outcome.number, info.display_name});
     } else {
       if (outcome.number > 0) emit({EventKind::step_started, outcome.number, info.display_name});
-      OpStep step(*this, outcome.number, info.display_name);
+      // --no-cache builds from scratch: nothing of an earlier result is reused.
+      const std::string reuse_sid = lookups_allowed(op) ? sid : std::string();
+      OpStep step(*this, outcome.number, info.display_name, reuse_sid, record);
       auto ran = m_exec.run(op, inputs, step);
       if (!ran.ok()) {
         outcome.state = m_canceled.load() ? StepState::canceled : StepState::failed;
@@ -270,13 +298,25 @@ class Solve {
       if (outcome.number > 0)
         emit({EventKind::step_finished, outcome.number, info.display_name});
     }
-    if (!sid.empty()) TRY(m_index.remember_step(sid, record));
+    if (!sid.empty()) TRY(remember(sid, record, hit.has_value()));
     outcome.seconds = static_cast<double>(now_ns() - started) / 1e9;
     {
       std::lock_guard lock(m_mutex);
       if (outcome.number > 0) m_result.steps.push_back(outcome);
     }
     return finish(op, outcome.key, std::move(result));
+  }
+
+  // Keeps what the step saw for the next --explain-cache. A cached step
+  // usually saw exactly what was recorded last time: reading the record back
+  // is cheaper than writing it again (a durable transaction, and for a large
+  // COPY a selection of every file).
+  base::Result<void> remember(const std::string& sid, const StepRecord& record, bool cached) {
+    if (cached) {
+      TRY_ASSIGN(auto before, m_index.last_step(sid));
+      if (before && *before == record) return {};
+    }
+    return m_index.remember_step(sid, record);
   }
 
   // Stores a fresh result. With the cache in use, a result another build
@@ -338,6 +378,10 @@ void OpStep::log(int stream, std::string_view data) {
 }
 
 bool OpStep::canceled() const { return m_solve.canceled(); }
+
+base::Result<std::optional<PreviousRun>> OpStep::previous_run() {
+  return m_solve.previous_run(m_step_id, m_record);
+}
 
 std::string Solve::definition_json(uint32_t op) const { return op_definition_json(m_def, op); }
 

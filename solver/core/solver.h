@@ -11,6 +11,7 @@
 // steps after them, as in BuildKit); Scratch is the empty filesystem; a
 // ContextSource is never cached (reading the context is how its content is
 // learned). Everything else is looked up, run on a miss, and recorded.
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -35,6 +36,9 @@ struct SolveOptions {
   std::string step_scope;
   bool explain = false;                    // compute reasons for every miss
   unsigned max_parallel = 0;               // 0 = the number of cores
+  // Set from outside (Ctrl-C): running steps are told to stop, no new step
+  // starts, and solve() fails with "build interrupted".
+  const std::atomic<bool>* interrupted = nullptr;
 };
 
 enum class StepState { cached, ran, failed, canceled };

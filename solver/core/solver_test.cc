@@ -28,6 +28,12 @@ class FakeExecutor final : public OpExecutor {
       ++runs[op];
     }
     if (failing.count(op)) return base::make_error("exit code 2");
+    auto prev = step.previous_run();
+    if (!prev.ok()) return prev.error();
+    {
+      std::lock_guard lock(mutex);
+      previous[op] = *prev;
+    }
     step.log(1, "working\n");
     std::string s = std::to_string(op) + "(";
     for (const VertexResult* in : inputs) s += in->snapshot + ",";
@@ -59,7 +65,25 @@ class FakeExecutor final : public OpExecutor {
   std::set<std::string> pruned;
   std::string files = "a=1";
   std::map<uint32_t, int> runs;
+  std::map<uint32_t, std::optional<PreviousRun>> previous;  // what the last run of each op was offered
   std::vector<std::string> discarded;
+};
+
+// Counts the step records written.
+class CountingIndex final : public CacheIndex {
+ public:
+  base::Result<std::optional<VertexResult>> lookup(const std::string& key) override { return inner.lookup(key); }
+  base::Result<void> store(const std::string& key, const VertexResult& r) override { return inner.store(key, r); }
+  base::Result<VertexResult> store_first(const std::string& key, const VertexResult& r) override {
+    return inner.store_first(key, r);
+  }
+  base::Result<std::optional<StepRecord>> last_step(const std::string& id) override { return inner.last_step(id); }
+  base::Result<void> remember_step(const std::string& id, const StepRecord& record) override {
+    ++remembered;
+    return inner.remember_step(id, record);
+  }
+  MemoryCacheIndex inner;
+  int remembered = 0;
 };
 
 class Events final : public ProgressSink {
@@ -320,6 +344,78 @@ TEST(Solver, LogsReachTheProgressSink) {
   EXPECT_EQ(events.count(EventKind::step_log), 3);
   EXPECT_EQ(events.count(EventKind::step_started), 3);
   EXPECT_EQ(events.count(EventKind::step_finished), 3);
+}
+
+TEST(Solver, RerunOfAStepWhoseContentChangedIsOfferedItsPreviousResult) {
+  Chain g;
+  FakeExecutor exec;
+  exec.content_ops = {g.copy1};
+  MemoryCacheIndex index;
+  Events events;
+  auto first = solve(g.def, exec, index, events, scoped());
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(exec.previous[g.copy1].has_value());  // first build
+  exec.files = "a=2";
+  ASSERT_TRUE(solve(g.def, exec, index, events, scoped()).ok());
+  ASSERT_TRUE(exec.previous[g.copy1].has_value());
+  EXPECT_EQ(exec.previous[g.copy1]->result, *first->results[g.copy1]);
+  EXPECT_EQ(exec.previous[g.copy1]->content.detail, "a=1");
+  EXPECT_EQ(exec.previous[g.copy1]->current.detail, "a=2");
+  // The next step's input changed, not content it reads: nothing to reuse.
+  EXPECT_FALSE(exec.previous[g.copy2].has_value());
+}
+
+TEST(Solver, PreviousResultIsNotOfferedWhenTheStepChangedOrItWasPruned) {
+  FakeExecutor exec;
+  MemoryCacheIndex index;
+  Events events;
+  Chain a("v1", "/a"), b("v1", "/z");
+  exec.content_ops = {a.copy1};
+  auto first = solve(a.def, exec, index, events, scoped());
+  ASSERT_TRUE(first.ok());
+  exec.files = "a=2";
+  ASSERT_TRUE(solve(b.def, exec, index, events, scoped()).ok());
+  EXPECT_FALSE(exec.previous[b.copy1].has_value());  // another destination
+  exec.files = "a=3";
+  auto second = solve(b.def, exec, index, events, scoped());
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(exec.previous[b.copy1].has_value());
+  exec.pruned.insert(second->results[b.copy1]->snapshot);
+  exec.files = "a=4";
+  ASSERT_TRUE(solve(b.def, exec, index, events, scoped()).ok());
+  EXPECT_FALSE(exec.previous[b.copy1].has_value());
+  // --no-cache takes nothing from earlier results.
+  exec.files = "a=5";
+  SolveOptions no_cache = scoped();
+  no_cache.no_cache = true;
+  ASSERT_TRUE(solve(b.def, exec, index, events, no_cache).ok());
+  EXPECT_FALSE(exec.previous[b.copy1].has_value());
+}
+
+TEST(Solver, CachedStepsDoNotRewriteAnUnchangedStepRecord) {
+  Chain g;
+  FakeExecutor exec;
+  exec.content_ops = {g.copy1};
+  CountingIndex index;
+  Events events;
+  ASSERT_TRUE(solve(g.def, exec, index, events, scoped()).ok());
+  EXPECT_EQ(index.remembered, 3);  // the context and both steps
+  index.remembered = 0;
+  ASSERT_TRUE(solve(g.def, exec, index, events, scoped()).ok());
+  EXPECT_EQ(index.remembered, 1);  // the context is read on every build
+  // A change is still recorded and explained against the last build.
+  exec.files = "a=2";
+  auto r = solve(g.def, exec, index, events, scoped());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->steps[1].reasons, std::vector<std::string>{"files: a=1 -> a=2"});
+  exec.files = "a=1";  // back to the first content: a cache hit, recorded again
+  index.remembered = 0;
+  ASSERT_TRUE(solve(g.def, exec, index, events, scoped()).ok());
+  EXPECT_EQ(index.remembered, 3);
+  exec.files = "a=3";
+  r = solve(g.def, exec, index, events, scoped());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->steps[1].reasons, std::vector<std::string>{"files: a=1 -> a=3"});
 }
 
 }  // namespace

@@ -11,16 +11,6 @@ namespace tests {
 
 namespace fs = std::filesystem;
 
-TempDir::TempDir(const std::string& prefix) {
-  std::string tmpl = (fs::temp_directory_path() / (prefix + "-XXXXXX")).string();
-  if (::mkdtemp(tmpl.data())) m_path = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  if (!m_path.empty()) fs::remove_all(m_path, ec);
-}
-
 void write(const std::string& path, const std::string& text, mode_t mode) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream(path, std::ios::binary) << text;

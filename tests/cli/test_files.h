@@ -6,19 +6,11 @@
 
 #include <string>
 
+#include "base/testing/temp_dir.h"
+
 namespace tests {
 
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix = "kiln-test");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
+using TempDir = base::testing::TempDir;
 
 // Creates the parent directories as needed.
 void write(const std::string& path, const std::string& text, mode_t mode = 0644);

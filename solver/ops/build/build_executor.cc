@@ -8,10 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "snapshotter/active_snapshot.h"
 #include "snapshotter/layer/apply.h"
 #include "base/unique_fd.h"
 #include "solver/ir/serialize.h"
 #include "solver/ops/build/base_image.h"
+#include "solver/ops/build/image_chain.h"
 #include "solver/ops/context/copy_request.h"
 #include "solver/ops/file/apply.h"
 
@@ -19,41 +21,7 @@ namespace solver::ops::build {
 
 namespace {
 
-constexpr const char* k_chain_prefix = "kiln.layer-chain.v1:";
 constexpr const char* k_link_prefix = "kiln.link-layer.v1:";
-
-// The content store's verified reader as a layer byte stream.
-class BlobSource final : public snapshotter::layer::ByteSource {
- public:
-  explicit BlobSource(content::BlobReader reader) : m_reader(std::move(reader)) {}
-  base::Result<size_t> read(char* buf, size_t size) override { return m_reader.read(buf, size); }
-
- private:
-  content::BlobReader m_reader;
-};
-
-// Removes an active snapshot unless it was committed: a failed step leaves
-// nothing behind.
-class ActiveSnapshot {
- public:
-  ActiveSnapshot(snapshotter::Snapshotter& snapshots, std::string id)
-      : m_snapshots(snapshots), m_id(std::move(id)) {}
-  ~ActiveSnapshot() {
-    if (!m_id.empty()) (void)m_snapshots.remove(m_id);
-  }
-  ActiveSnapshot(const ActiveSnapshot&) = delete;
-  ActiveSnapshot& operator=(const ActiveSnapshot&) = delete;
-  const std::string& id() const { return m_id; }
-  base::Result<std::string> commit() {
-    TRY_ASSIGN(std::string committed, m_snapshots.commit(m_id));
-    m_id.clear();
-    return committed;
-  }
-
- private:
-  snapshotter::Snapshotter& m_snapshots;
-  std::string m_id;
-};
 
 // "COPY" or "ADD" as BuildKit prefixes file-op errors; "file op" for the
 // others (WORKDIR's directory, heredoc files).
@@ -63,9 +31,31 @@ std::string copy_verb(const ir::File& file) {
   return "file op";
 }
 
-base::Digest chain_id(const base::Digest& parent, const base::Digest& diff_id) {
-  if (parent.empty()) return diff_id;
-  return base::Sha256::of(parent.str() + " " + diff_id.str());
+// Copies only (no inline files, no archive extraction): files it writes
+// are only ever replaced, never edited in place, so they may be hard links
+// to files of committed snapshots.
+bool plain_copies(const ir::File& file) {
+  for (const ir::FileAction& action : file.actions) {
+    const auto* copy = std::get_if<ir::Copy>(&action);
+    if (!copy || copy->attempt_unpack) return false;
+  }
+  return true;
+}
+
+// For a rerun of a step made only of plain copies whose context files
+// changed: the previous result, to hard-link the unchanged files from
+// (FileOpOptions::reuse). Best effort: anything unusable means a full copy.
+std::optional<::solver_ops::file::ReuseTree> previous_tree(snapshotter::Snapshotter& snapshots,
+                                                           const ir::File& file, StepContext& step) {
+  if (!plain_copies(file)) return std::nullopt;
+  auto previous = step.previous_run();
+  if (!previous.ok() || !*previous || (*previous)->content.kind != "files") return std::nullopt;
+  auto dir = snapshots.storage_dir((*previous)->result.snapshot);
+  if (!dir.ok() || !*dir) return std::nullopt;
+  auto before = context::parse_selection((*previous)->content.detail);
+  auto now = context::parse_selection((*previous)->current.detail);
+  if (!before.ok() || !now.ok()) return std::nullopt;
+  return ::solver_ops::file::ReuseTree{**dir, context::unchanged_files(*before, *now)};
 }
 
 }  // namespace
@@ -110,7 +100,7 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
   if (!file) return std::optional<ContentKey>{};
   base::Hasher key("kiln.file-sources.v1");
   context::Selection merged;
-  bool any = false;
+  int selections = 0;
   for (const ir::FileAction& action : file->actions) {
     const auto* copy = std::get_if<ir::Copy>(&action);
     if (!copy) continue;
@@ -119,20 +109,24 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
     if (!ctx) continue;
     context::SelectRequest request = context::request_for_copy(*copy, ctx->exclude_patterns);
     const std::string& dir = inputs.at(copy->src_input)->payload;
-    context::Selection selection;
-    {
-      std::lock_guard lock(m_hasher_mutex);
-      TRY_ASSIGN(selection, m_svc.hasher.select(dir, request));
-    }
+    // select() is thread-safe: the COPYs of independent steps walk and hash at once.
+    TRY_ASSIGN(context::Selection selection, m_svc.hasher.select(dir, request));
     key.digest(selection.digest);
     {
       std::lock_guard lock(m_hasher_mutex);
       m_content_digests[op] = selection.digest;
     }
-    merged.entries.insert(merged.entries.end(), selection.entries.begin(), selection.entries.end());
-    any = true;
+    if (selections++ == 0) {
+      merged = std::move(selection);  // sorted, unique and digested already
+    } else {
+      merged.entries.insert(merged.entries.end(), selection.entries.begin(), selection.entries.end());
+    }
   }
-  if (!any) return std::optional<ContentKey>{};
+  if (selections == 0) return std::optional<ContentKey>{};
+  if (selections == 1) {
+    return std::optional<ContentKey>{
+        ContentKey{key.finish(), "files", context::serialize_selection(merged)}};
+  }
   std::sort(merged.entries.begin(), merged.entries.end(),
             [](const context::SelectedEntry& a, const context::SelectedEntry& b) {
               return context::path_less(a.path, b.path);
@@ -152,9 +146,8 @@ base::Result<VertexResult> BuildExecutor::run(uint32_t op,
   const ir::Op& o = m_def.ops[op];
   if (const auto* image = std::get_if<ir::ImageSource>(&o)) return run_image(op, *image, step);
   if (const auto* ctx = std::get_if<ir::ContextSource>(&o)) return run_context(*ctx);
-  if (const auto* file = std::get_if<ir::File>(&o)) return run_file(op, *file, inputs);
-  if (std::holds_alternative<ir::Exec>(o))
-    return base::make_error("RUN is not supported by this kiln yet");
+  if (const auto* file = std::get_if<ir::File>(&o)) return run_file(op, *file, inputs, step);
+  if (const auto* exec = std::get_if<ir::Exec>(&o)) return run_exec(op, *exec, inputs, step);
   if (const auto* http = std::get_if<ir::HttpSource>(&o)) return m_http.run(op, *http, step);
   if (std::holds_alternative<ir::GitSource>(o))
     return base::make_error("ADD of a git repository is not supported by this kiln yet");
@@ -170,42 +163,9 @@ base::Result<VertexResult> BuildExecutor::run_image(uint32_t op, const ir::Image
     if (it == m_images.end()) return base::make_error("image " + image.ref + " was not resolved");
     base = it->second;
   }
-  const auto& diff_ids = base.config.rootfs.diff_ids;
-  if (diff_ids.size() != base.layers.size()) {
-    return base::make_error("image " + image.ref + ": config lists " +
-                            std::to_string(diff_ids.size()) + " diff_ids for " +
-                            std::to_string(base.layers.size()) + " layers");
-  }
-  std::string parent;
-  base::Digest chain;
-  for (size_t i = 0; i < base.layers.size(); ++i) {
-    chain = chain_id(chain, diff_ids[i]);
-    std::string record_key = k_chain_prefix + chain.str();
-    TRY_ASSIGN(auto known, m_svc.index.lookup(record_key));
-    if (known) {
-      TRY_ASSIGN(bool valid, still_valid(*known));
-      if (valid) {
-        parent = known->snapshot;
-        continue;
-      }
-    }
-    step.log(1, "unpacking layer " + base.layers[i].digest.str() + "\n");
-    TRY_ASSIGN(std::string active_id, m_svc.snapshots.prepare(parent));
-    ActiveSnapshot active(m_svc.snapshots, active_id);
-    {
-      TRY_ASSIGN(auto mounted, m_svc.snapshots.mount(active.id()));
-      TRY_ASSIGN(auto reader, m_svc.blobs.open_reader(base.layers[i].digest));
-      BlobSource source(std::move(reader));
-      TRY_ASSIGN(auto applied, snapshotter::layer::apply_layer(mounted->path(), source));
-      if (applied.diff_id != diff_ids[i]) {
-        return base::make_error("layer " + base.layers[i].digest.str() + " of " + image.ref +
-                                " has diff_id " + applied.diff_id.str() + ", config says " +
-                                diff_ids[i].str());
-      }
-    }
-    TRY_ASSIGN(parent, active.commit());
-    TRY(m_svc.index.store(record_key, VertexResult{parent, ""}));
-  }
+  TRY_ASSIGN(std::string parent,
+             unpack_image_chain(m_svc.blobs, m_svc.snapshots, m_svc.index, base, image.ref,
+                                [&](std::string_view line) { step.log(1, line); }));
   return VertexResult{parent, base.manifest.digest.str()};
 }
 
@@ -214,11 +174,26 @@ base::Result<VertexResult> BuildExecutor::run_context(const ir::ContextSource& c
   return VertexResult{"", dir};
 }
 
+base::Result<VertexResult> BuildExecutor::run_exec(uint32_t op, const ir::Exec& exec,
+                                                   const std::vector<const VertexResult*>& inputs,
+                                                   StepContext& step) {
+  if (!m_svc.runs) return base::make_error("cannot run RUN steps: " + m_svc.no_runs_reason);
+  std::string created = std::to_string(m_svc.clock.now_unix_seconds());
+  std::vector<solver_ops::exec_step::MountInput> mount_inputs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    bool context = std::holds_alternative<ir::ContextSource>(m_def.ops[m_def.inputs[op][i].op]);
+    mount_inputs.push_back(context ? solver_ops::exec_step::MountInput{"", inputs[i]->payload}
+                                   : solver_ops::exec_step::MountInput{inputs[i]->snapshot, ""});
+  }
+  TRY_ASSIGN(std::string committed, m_svc.runs->run(exec, mount_inputs, step));
+  return VertexResult{committed, created};
+}
+
 base::Result<std::string> BuildExecutor::apply_in_new_snapshot(
     const std::string& parent, uint32_t op, const ir::File& file,
-    const std::vector<const VertexResult*>& inputs) {
+    const std::vector<const VertexResult*>& inputs, const ::solver_ops::file::ReuseTree* reuse) {
   TRY_ASSIGN(std::string active_id, m_svc.snapshots.prepare(parent));
-  ActiveSnapshot active(m_svc.snapshots, active_id);
+  snapshotter::ActiveSnapshot active(m_svc.snapshots, active_id);
   {
     TRY_ASSIGN(auto root, m_svc.snapshots.mount(active.id()));
     std::vector<std::unique_ptr<snapshotter::MountedFs>> views;
@@ -246,11 +221,21 @@ base::Result<std::string> BuildExecutor::apply_in_new_snapshot(
         TRY_ASSIGN(auto view, m_svc.snapshots.mount(inputs[i]->snapshot));
         tree.dir = view->path();
         views.push_back(std::move(view));
+        // COPY --from: files copied unchanged are hard-linked where possible.
+        if (plain_copies(file)) {
+          auto storage = m_svc.snapshots.storage_dir(inputs[i]->snapshot);
+          if (storage.ok() && *storage) tree.link_dir = **storage;
+        }
       }
       trees.push_back(std::move(tree));
     }
     ::solver_ops::file::FileOpOptions options;
     options.mtime = m_sources.source_date_epoch;
+    options.reuse = reuse;
+    if (plain_copies(file)) {
+      auto upper = m_svc.snapshots.upper_dir(active.id());
+      if (upper.ok() && *upper) options.dest_upper = **upper;
+    }
     auto applied = ::solver_ops::file::apply_file_actions(root->path(), file, trees, options);
     views.clear();
     if (empty_dir) (void)m_svc.snapshots.remove(*empty_dir);
@@ -265,7 +250,7 @@ base::Result<std::string> BuildExecutor::apply_in_new_snapshot(
 
 base::Result<std::string> BuildExecutor::stack(const std::string& base, const std::string& layer) {
   TRY_ASSIGN(std::string active_id, m_svc.snapshots.prepare(base));
-  ActiveSnapshot active(m_svc.snapshots, active_id);
+  snapshotter::ActiveSnapshot active(m_svc.snapshots, active_id);
   {
     TRY_ASSIGN(auto root, m_svc.snapshots.mount(active.id()));
     int fds[2];
@@ -290,10 +275,13 @@ base::Result<std::string> BuildExecutor::stack(const std::string& base, const st
 }
 
 base::Result<VertexResult> BuildExecutor::run_file(uint32_t op, const ir::File& file,
-                                                   const std::vector<const VertexResult*>& inputs) {
+                                                   const std::vector<const VertexResult*>& inputs,
+                                                   StepContext& step) {
   std::string created = std::to_string(m_svc.clock.now_unix_seconds());
   if (file.link == ir::Link::no) {
-    TRY_ASSIGN(std::string committed, apply_in_new_snapshot(inputs.at(0)->snapshot, op, file, inputs));
+    std::optional<::solver_ops::file::ReuseTree> reuse = previous_tree(m_svc.snapshots, file, step);
+    TRY_ASSIGN(std::string committed, apply_in_new_snapshot(inputs.at(0)->snapshot, op, file, inputs,
+                                                            reuse ? &*reuse : nullptr));
     return VertexResult{committed, created};
   }
   // COPY --link: the files go into a snapshot of their own on the empty

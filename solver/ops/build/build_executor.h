@@ -9,8 +9,10 @@
 //  - file ops (COPY, ADD, WORKDIR's mkdir, heredoc files): a snapshot on
 //    the input's, written through solver/ops/file, committed.
 //  - ADD <url>: downloaded into a snapshot of its own (solver/ops/http).
-// RUN and ADD <git> are refused with an error naming the step until their
-// executors exist.
+//  - RUN: solver/ops/exec, in exec's sandbox; refused with an error naming
+//    the step when the build has no sandbox (not root).
+// ADD <git> is refused with an error naming the step until its executor
+// exists.
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,8 +28,13 @@
 #include "solver/core/executor.h"
 #include "solver/ir/ir.h"
 #include "solver/ops/context/selection.h"
+#include "solver/ops/exec/exec_step.h"
 #include "solver/ops/image/base_image.h"
 #include "solver/ops/http/http_source.h"
+
+namespace solver_ops::file {
+struct ReuseTree;
+}
 
 namespace solver::ops::build {
 
@@ -44,6 +51,9 @@ struct BuildServices {
   context::ContextHasher& hasher;
   CacheIndex& index;  // also holds layer-chain records
   const base::Clock& clock;  // stamps when a step's result was made
+  // RUN steps; null when this build cannot run processes (the error says why).
+  solver_ops::exec_step::ExecStepRunner* runs = nullptr;
+  std::string no_runs_reason{};
 };
 
 // A file op's result payload is the Unix second its snapshot was made, so a
@@ -70,19 +80,22 @@ class BuildExecutor final : public OpExecutor {
  private:
   base::Result<VertexResult> run_image(uint32_t op, const ir::ImageSource& image, StepContext& step);
   base::Result<VertexResult> run_context(const ir::ContextSource& context);
+  base::Result<VertexResult> run_exec(uint32_t op, const ir::Exec& exec, const std::vector<const VertexResult*>& inputs,
+                                      StepContext& step);
   base::Result<VertexResult> run_file(uint32_t op, const ir::File& file,
-                                      const std::vector<const VertexResult*>& inputs);
+                                      const std::vector<const VertexResult*>& inputs, StepContext& step);
   base::Result<std::string> context_dir(const std::string& name) const;
   base::Result<std::string> apply_in_new_snapshot(const std::string& parent, uint32_t op,
                                                   const ir::File& file,
-                                                  const std::vector<const VertexResult*>& inputs);
+                                                  const std::vector<const VertexResult*>& inputs,
+                                                  const ::solver_ops::file::ReuseTree* reuse = nullptr);
   // `layer` (a snapshot on the empty filesystem) applied on top of `base`.
   base::Result<std::string> stack(const std::string& base, const std::string& layer);
 
   const ir::Definition& m_def;
   BuildServices m_svc;
   BuildSources m_sources;
-  std::mutex m_hasher_mutex;  // ContextHasher serves one select() at a time
+  std::mutex m_hasher_mutex;  // guards m_content_digests and m_images
   http::HttpSourceRunner m_http;  // ADD <url>; guards the map
   std::map<uint32_t, base::Digest> m_content_digests;  // op → its context selection digest
   std::map<uint32_t, solver::image::BaseImage> m_images;  // op → the image its key names

@@ -9,8 +9,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <optional>
+#include <thread>
 
+#include "base/path.h"
 #include "base/unique_fd.h"
 #include "content/schema.h"
 #include "content/sqlite.h"
@@ -27,6 +30,8 @@ struct ContextHasher::State {
   base::SystemClock system_clock;
   const base::Clock* clock = nullptr;
   unsigned max_threads = 0;
+  std::mutex db_mutex;     // the connection serves one statement at a time
+  std::mutex stats_mutex;  // guards stats
   SelectStats stats;
 };
 
@@ -39,18 +44,24 @@ Result<ContextHasher> ContextHasher::open(const std::string& kiln_root, Options 
   TRY_ASSIGN(auto db, base::with_context(content::sql::Db::open(kiln_root + "/kiln.db"),
                                          "opening the stat cache in " + kiln_root));
   TRY(base::with_context(content::migrate(db), "opening the stat cache in " + kiln_root));
-  auto state = std::unique_ptr<State>(new State{std::move(db), {}, nullptr, options.max_threads, {}});
+  auto state = std::make_unique<State>();
+  state->db = std::move(db);
+  state->max_threads = options.max_threads;
   state->clock = options.clock != nullptr ? options.clock : &state->system_clock;
   return ContextHasher(std::move(state));
 }
 
 ContextHasher ContextHasher::without_cache(Options options) {
-  auto state = std::unique_ptr<State>(new State{std::nullopt, {}, nullptr, options.max_threads, {}});
+  auto state = std::make_unique<State>();
+  state->max_threads = options.max_threads;
   state->clock = options.clock != nullptr ? options.clock : &state->system_clock;
   return ContextHasher(std::move(state));
 }
 
-const SelectStats& ContextHasher::last_stats() const { return m_state->stats; }
+SelectStats ContextHasher::last_stats() const {
+  std::lock_guard lock(m_state->stats_mutex);
+  return m_state->stats;
+}
 
 namespace {
 
@@ -72,12 +83,48 @@ std::string host_key(const std::string& abs_dir, const std::string& rel) {
   return abs_dir == "/" ? "/" + rel : abs_dir + "/" + rel;
 }
 
+// The directory (relative to the context root, "" for the root) below which
+// every source of `request` lies as written: the stat cache rows to load.
+// Rows outside it (a source reached through a symlink) are only missed,
+// which costs a hash, never a wrong digest.
+std::string common_source_dir(const SelectRequest& request) {
+  std::optional<std::vector<std::string>> common;
+  for (const std::string& source : request.sources) {
+    std::vector<std::string> parts;
+    bool complete = true;  // no wildcard or ".." cut the path short
+    for (std::string& part : base::split_path(source, base::DotElements::keep)) {
+      if (part == "." || part.empty()) continue;
+      if (part == ".." || (request.allow_wildcard && has_wildcard(part))) {
+        complete = false;
+        break;
+      }
+      parts.push_back(std::move(part));
+    }
+    // Unless written as a directory ("dir/"), the last component may be a
+    // file: its parent bounds it.
+    const bool as_dir = source.ends_with("/") || source.ends_with("/.");
+    if (complete && !as_dir && !parts.empty()) parts.pop_back();
+    if (!common) {
+      common = std::move(parts);
+      continue;
+    }
+    size_t n = 0;
+    while (n < common->size() && n < parts.size() && (*common)[n] == parts[n]) ++n;
+    common->resize(n);
+  }
+  std::string out;
+  if (!common) return out;
+  for (const std::string& part : *common) out += (out.empty() ? "" : "/") + part;
+  return out;
+}
+
 }  // namespace
 
 Result<Selection> ContextHasher::select(const std::string& context_dir,
                                         const SelectRequest& request) {
-  SelectStats& stats = m_state->stats;
-  stats = SelectStats{};
+  // Several COPYs select at once: everything but the database connection
+  // (db_mutex) and the published stats (stats_mutex) is local to this call.
+  SelectStats stats;
   base::UniqueFd root(::open(context_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid()) {
     return base::make_error("cannot open build context \"" + context_dir +
@@ -99,28 +146,40 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   // Taken before anything is read: a file changed after this moment has a
   // timestamp no older than it, which is what the racy check looks for.
   const int64_t recorded = m_state->clock->now_unix_nanos();
-  auto phase = SteadyClock::now();
-  TRY_ASSIGN(auto walked, walk_selection(root.get(), request, patterns));
-  stats.walk_ms = ms_since(phase);
-  phase = SteadyClock::now();
 
+  // The stat cache rows load while the tree is walked: one waits on
+  // SQLite, the other on stat calls.
   StatCacheMap rows;
+  std::optional<std::string> load_warning;
+  std::thread loader;
   if (m_state->db) {
-    auto loaded = StatCacheTable(*m_state->db).load_below(abs_dir);
-    if (loaded.ok()) {
-      rows = *std::move(loaded);
-    } else {
-      stats.warnings.push_back("stat cache unreadable, hashing every file: " +
-                               loaded.error().message);
-    }
+    std::string prefix = common_source_dir(request);
+    std::string below = prefix.empty() ? abs_dir : host_key(abs_dir, prefix);
+    loader = std::thread([this, below, &rows, &load_warning, &stats] {
+      auto phase = SteadyClock::now();
+      std::lock_guard lock(m_state->db_mutex);
+      auto loaded = StatCacheTable(*m_state->db).load_below(below);
+      if (loaded.ok()) {
+        rows = *std::move(loaded);
+      } else {
+        load_warning = "stat cache unreadable, hashing every file: " + loaded.error().message;
+      }
+      stats.load_ms = ms_since(phase);
+    });
   }
-
-  stats.load_ms = ms_since(phase);
+  auto phase = SteadyClock::now();
+  auto walked_or = walk_selection(root.get(), request, patterns);
+  stats.walk_ms = ms_since(phase);
+  if (loader.joinable()) loader.join();
+  if (load_warning) stats.warnings.push_back(*load_warning);
+  TRY_ASSIGN(auto walked, std::move(walked_or));
 
   Selection selection;
   selection.entries.reserve(walked.size());
   std::vector<HashJob> jobs;
   std::vector<size_t> job_entry;
+  std::string key = abs_dir == "/" ? "/" : abs_dir + "/";
+  const size_t key_base = key.size();
   for (WalkedEntry& w : walked) {
     SelectedEntry e;
     e.path = std::move(w.path);
@@ -130,9 +189,11 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
     e.link_target = std::move(w.link_target);
     if (e.type == base::FileType::regular) {
       ++stats.files;
-      auto it = rows.find(host_key(abs_dir, e.path));
+      key.resize(key_base);
+      key += e.path;
+      auto it = rows.find(key);
       if (it != rows.end() && is_trusted(it->second, w.id)) {
-        e.content = it->second.digest;
+        e.content = std::move(it->second.digest);
         ++stats.files_reused;
       } else {
         jobs.push_back(HashJob{e.path, w.id});
@@ -162,7 +223,8 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   }
   stats.hash_ms = ms_since(phase);
   phase = SteadyClock::now();
-  if (m_state->db) {
+  if (m_state->db && !changed.empty()) {
+    std::lock_guard lock(m_state->db_mutex);
     auto stored = StatCacheTable(*m_state->db).store(changed);
     if (stored.ok()) {
       stats.rows_written = changed.size();
@@ -174,6 +236,10 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   stats.store_ms = ms_since(phase);
 
   selection.digest = selection_digest(selection.entries);
+  {
+    std::lock_guard lock(m_state->stats_mutex);
+    m_state->stats = std::move(stats);
+  }
   return selection;
 }
 

@@ -112,4 +112,20 @@ std::vector<std::string> explain_selection_change(const Selection& before,
   return lines;
 }
 
+std::unordered_set<std::string> unchanged_files(const Selection& before, const Selection& now) {
+  std::unordered_set<std::string> out;
+  out.reserve(now.entries.size());
+  auto b = before.entries.begin();
+  for (const SelectedEntry& e : now.entries) {
+    while (b != before.entries.end() && path_less(b->path, e.path)) ++b;
+    if (b == before.entries.end()) break;
+    if (b->path != e.path) continue;
+    if (e.type == base::FileType::regular && b->type == e.type && b->content == e.content &&
+        b->size == e.size && b->mode == e.mode) {
+      out.insert(e.path);
+    }
+  }
+  return out;
+}
+
 }  // namespace solver::ops::context

@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "base/clock.h"
@@ -99,6 +100,10 @@ bool path_less(std::string_view a, std::string_view b);
 std::vector<std::string> explain_selection_change(const Selection& before,
                                                   const Selection& after, size_t limit = 20);
 
+// The regular files whose content, size and mode are the same in `before`
+// and `now` (both in Selection order), by path.
+std::unordered_set<std::string> unchanged_files(const Selection& before, const Selection& now);
+
 // A compact binary form, to keep with a cache record. Grammar (version 1):
 //   "KSEL" u8(1) digest[32] varint(count) entry*
 //   entry = varint(shared path prefix with the previous entry) varint(len) suffix
@@ -128,8 +133,9 @@ struct SelectStats {
 // Selects and hashes context files, remembering file digests across builds
 // in the `stat_cache` table of <kiln_root>/kiln.db (keyed by absolute host
 // path; see stat_cache.h for when a row is trusted). Owns one database
-// connection: not thread-safe, one select() at a time; open one per process
-// (concurrent processes share the table safely). A failing stat cache read or
+// connection, used by one select() at a time; selects run concurrently
+// otherwise (walks and hashing in parallel), so one per process serves every
+// step (concurrent processes share the table safely). A failing stat cache read or
 // write is never fatal and never changes a digest: the files are hashed.
 class ContextHasher {
  public:
@@ -151,7 +157,8 @@ class ContextHasher {
   // `context_dir` must be a directory; errors name the source or the path.
   Result<Selection> select(const std::string& context_dir, const SelectRequest& request);
 
-  const SelectStats& last_stats() const;
+  // The stats of the select() that finished last.
+  SelectStats last_stats() const;
 
  private:
   struct State;

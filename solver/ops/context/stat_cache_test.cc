@@ -8,6 +8,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <thread>
 
 #include "content/schema.h"
 #include "content/sqlite.h"
@@ -239,6 +240,67 @@ TEST_F(StatCacheTest, RowsOfOtherDirectoriesAreNotLoaded) {
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(loaded->size(), 1u);
   EXPECT_TRUE(loaded->count(context + "/a.txt"));
+}
+
+// One hasher serves the concurrent COPYs of independent steps; each select
+// loads only the rows below its sources' common directory and still finds
+// its files' rows.
+TEST_F(StatCacheTest, ConcurrentSelectsShareOneHasher) {
+  tree.write("a.txt", "alpha");
+  for (int p = 0; p < 4; ++p)
+    for (int f = 0; f < 20; ++f)
+      tree.write("part" + std::to_string(p) + "/f" + std::to_string(f), std::to_string(p * 100 + f));
+  base::FixedClock clock(later());
+  ContextHasher::Options options;
+  options.clock = &clock;
+  auto hasher = ContextHasher::open(tree.root(), options);
+  ASSERT_TRUE(hasher.ok());
+  auto select_all = [&](std::vector<Selection>& out) {
+    std::vector<std::thread> threads;
+    std::vector<std::string> errors(4);
+    for (int p = 0; p < 4; ++p) {
+      threads.emplace_back([&, p] {
+        SelectRequest r;
+        r.sources = {"part" + std::to_string(p) + "/"};
+        auto s = hasher->select(tree.context(), r);
+        if (s.ok()) out[static_cast<size_t>(p)] = *s;
+        else errors[static_cast<size_t>(p)] = s.error().message;
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& e : errors) EXPECT_EQ(e, "");
+  };
+  std::vector<Selection> first(4), second(4);
+  select_all(first);
+  select_all(second);
+  for (size_t p = 0; p < 4; ++p) {
+    EXPECT_EQ(first[p].entries.size(), 21u);  // the directory and its files
+    EXPECT_EQ(second[p], first[p]);
+  }
+  SelectRequest r;
+  r.sources = {"part2/f3"};
+  auto one = hasher->select(tree.context(), r);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(hasher->last_stats().files_reused, 1u);
+  EXPECT_EQ(hasher->last_stats().files_hashed, 0u);
+}
+
+TEST(UnchangedFiles, SameContentSizeAndModeByPath) {
+  auto file = [](std::string path, char digest, uint32_t mode = 0644, uint64_t size = 1) {
+    SelectedEntry e;
+    e.path = std::move(path);
+    e.mode = mode;
+    e.size = size;
+    e.content = base::Sha256::of(std::string(1, digest));
+    return e;
+  };
+  SelectedEntry dir;
+  dir.path = "d";
+  dir.type = base::FileType::directory;
+  Selection before{{}, {file("a", 'a'), dir, file("d/b", 'b'), file("d/c", 'c'), file("d/e", 'e'), file("x", 'x')}};
+  Selection now{{}, {dir, file("d/b", 'B'), file("d/c", 'c', 0755), file("d/e", 'e'), file("d/f", 'f'), file("x", 'x', 0644, 2)}};
+  auto same = unchanged_files(before, now);
+  EXPECT_EQ(same, (std::unordered_set<std::string>{"d/e"}));
 }
 
 }  // namespace

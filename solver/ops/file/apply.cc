@@ -91,6 +91,15 @@ base::Result<void> apply_file_actions(const std::string& dest_root, const ir::Fi
   if (raw < 0) return base::make_error("cannot open destination " + dest_root + ": " + errno_text());
   base::UniqueFd root(raw);
   std::map<uint32_t, SourceView> views;
+  base::UniqueFd reuse_root;
+  if (options.reuse) {
+    // Unusable (removed meanwhile): everything is copied.
+    reuse_root = base::UniqueFd(open(options.reuse->dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  }
+  base::UniqueFd dest_upper;
+  if (!options.dest_upper.empty()) {
+    dest_upper = base::UniqueFd(open(options.dest_upper.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  }
   for (const ir::FileAction& action : op.actions) {
     if (const auto* m = std::get_if<ir::Mkdir>(&action)) {
       TRY(do_mkdir(root.get(), *m, options));
@@ -117,6 +126,11 @@ base::Result<void> apply_file_actions(const std::string& dest_root, const ir::Fi
         p.mode = mode;
       }
       p.mtime = options.mtime;
+      p.dest_upper = dest_upper.get();
+      if (reuse_root.valid() && inputs[c.src_input].kind == SourceKind::context) {
+        p.reuse_root = reuse_root.get();
+        p.reuse_paths = &options.reuse->unchanged_paths;
+      }
       TRY(run_copy(p));
     }
   }

@@ -2,7 +2,10 @@
 // whole.
 #include "solver/ops/file/apply.h"
 
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -104,6 +107,152 @@ TEST_F(ApplyTest, CopyFromAMissingInputIsAnError) {
   auto r = run({c});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "copy reads input 3 of 1");
+}
+
+// FileOpOptions::reuse: unchanged context files are hard-linked from the
+// previous run's tree when their copy there has the metadata this copy
+// gives; the result is the same tree a full copy makes.
+TEST(ApplyReuse, LinksUnchangedFilesAndCopiesTheRest) {
+  if (!testing::is_root()) GTEST_SKIP() << "context copies chown to 0:0";
+  TempDir ctx, prev, next, full;
+  write_file(ctx / "a.txt", "alpha");
+  write_file(ctx / "dir/b.txt", "bravo");
+  write_file(ctx / "dir/c.txt", "charlie");
+  ir::Copy c;
+  c.src_input = 1;
+  c.src = "/";
+  c.dest = "/app";
+  c.dir_contents_only = true;
+  c.create_dest_path = true;
+  ir::File op;
+  op.actions = {c};
+  auto inputs = [&](const TempDir& dest) {
+    return std::vector<SourceTree>{{dest.path(), {}, SourceKind::snapshot}, {ctx.path(), {}, SourceKind::context}};
+  };
+  ASSERT_TRUE(apply_file_actions(prev.path(), op, inputs(prev)).ok());
+  write_file(ctx / "dir/b.txt", "bravo, changed");
+  // Same content, but touched: the previous copy has another mtime.
+  struct timespec times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, (ctx / "a.txt").c_str(), times, 0), 0);
+
+  ReuseTree reuse{prev.path(), {"a.txt", "dir/c.txt"}};
+  FileOpOptions options;
+  options.reuse = &reuse;
+  ASSERT_TRUE(apply_file_actions(next.path(), op, inputs(next), options).ok());
+  ASSERT_TRUE(apply_file_actions(full.path(), op, inputs(full)).ok());
+  EXPECT_EQ(dump(next.path()), dump(full.path()));
+  auto ino = [](const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
+    return std::make_pair(st.st_ino, st.st_mtim.tv_sec);
+  };
+  EXPECT_EQ(ino(next / "app/dir/c.txt").first, ino(prev / "app/dir/c.txt").first);
+  EXPECT_NE(ino(next / "app/a.txt").first, ino(prev / "app/a.txt").first);
+  EXPECT_EQ(ino(next / "app/a.txt").second, 1000000000);
+  EXPECT_NE(ino(next / "app/dir/b.txt").first, ino(prev / "app/dir/b.txt").first);
+  EXPECT_EQ(testing::read_file(next / "app/dir/b.txt"), "bravo, changed");
+  EXPECT_EQ(testing::read_file(prev / "app/dir/b.txt"), "bravo");
+}
+
+// SourceTree::link_dir: a snapshot's files that a copy would reproduce
+// exactly are hard-linked; --chmod (or extended attributes) means a copy.
+TEST(ApplyLinkSource, LinksFilesTheCopyWouldReproduce) {
+  TempDir src, dest, dest2;
+  write_file(src / "part/a.bin", "alpha", 0640);
+  write_file(src / "part/sub/b.bin", "bravo");
+  write_file(src / "part/x.bin", "xattr");
+  bool xattrs = setxattr((src / "part/x.bin").c_str(), "user.k", "v", 1, 0) == 0;
+  write_file(src / "part/h1", "hard");
+  ASSERT_EQ(link((src / "part/h1").c_str(), (src / "part/h2").c_str()), 0);
+  ir::Copy c;
+  c.src_input = 1;
+  c.src = "/part/";
+  c.dest = "/app/part/";
+  c.dir_contents_only = true;
+  c.create_dest_path = true;
+  ir::File op;
+  op.actions = {c};
+  auto inputs = [&](const TempDir& d) {
+    SourceTree from{src.path(), {}, SourceKind::snapshot};
+    from.link_dir = src.path();
+    return std::vector<SourceTree>{{d.path(), {}, SourceKind::snapshot}, from};
+  };
+  ASSERT_TRUE(apply_file_actions(dest.path(), op, inputs(dest)).ok());
+  auto ino = [](const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
+    return st.st_ino;
+  };
+  EXPECT_EQ(ino(dest / "app/part/a.bin"), ino(src / "part/a.bin"));
+  EXPECT_EQ(ino(dest / "app/part/sub/b.bin"), ino(src / "part/sub/b.bin"));
+  if (xattrs) {
+    EXPECT_NE(ino(dest / "app/part/x.bin"), ino(src / "part/x.bin"));
+    EXPECT_EQ(testing::read_file(dest / "app/part/x.bin"), "xattr");
+  }
+  EXPECT_EQ(tree(dest.path())["app/part/a.bin"].mode, 0640u);
+  EXPECT_EQ(ino(dest / "app/part/h1"), ino(dest / "app/part/h2"));  // still one file
+
+  c.chmod = "600";
+  op.actions = {c};
+  ASSERT_TRUE(apply_file_actions(dest2.path(), op, inputs(dest2)).ok());
+  EXPECT_NE(ino(dest2 / "app/part/a.bin"), ino(src / "part/a.bin"));
+  EXPECT_EQ(tree(dest2.path())["app/part/a.bin"].mode, 0600u);
+  EXPECT_EQ(ino(dest2 / "app/part/h1"), ino(dest2 / "app/part/h2"));
+  EXPECT_NE(ino(dest2 / "app/part/h1"), ino(src / "part/h1"));
+  EXPECT_EQ(tree(src.path())["part/a.bin"].mode, 0640u);  // the source is untouched
+}
+
+// FileOpOptions::dest_upper: a directory the copy finds empty in an overlay
+// mount and in its upper dir is filled in the upper dir directly (files
+// linked from a snapshot); the mount then shows the same tree as a copy
+// through it, and directories that were not empty are written through it.
+TEST(ApplyDirectUpper, FillsNewDirectoriesInTheUpperDir) {
+  if (!testing::is_root()) GTEST_SKIP() << "overlay mounts need root";
+  TempDir src, lower, upper, work, mnt, full;
+  write_file(src / "part/a.bin", "alpha");
+  write_file(src / "part/sub/b.bin", "bravo");
+  write_file(lower / "app/old.txt", "old");
+  write_file(lower / "app/part/kept.txt", "kept");
+  write_file(full / "app/old.txt", "old");
+  write_file(full / "app/part/kept.txt", "kept");
+  std::string data = "lowerdir=" + lower.path() + ",upperdir=" + upper.path() + ",workdir=" + work.path();
+  if (mount("overlay", mnt.path().c_str(), "overlay", 0, data.c_str()) != 0)
+    GTEST_SKIP() << "no overlay mounts here";
+  ir::Copy to_new{};
+  to_new.src_input = 1;
+  to_new.src = "/part/";
+  to_new.dest = "/app/new/";
+  to_new.dir_contents_only = true;
+  to_new.create_dest_path = true;
+  ir::Copy to_existing = to_new;
+  to_existing.dest = "/app/part/";
+  ir::File op;
+  op.actions.push_back(to_new);
+  op.actions.push_back(to_existing);
+  auto inputs = [&](const std::string& root) {
+    SourceTree from{src.path(), {}, SourceKind::snapshot};
+    from.link_dir = src.path();
+    return std::vector<SourceTree>{{root, {}, SourceKind::snapshot}, from};
+  };
+  FileOpOptions options;
+  options.dest_upper = upper.path();
+  auto applied = apply_file_actions(mnt.path(), op, inputs(mnt.path()), options);
+  std::string through_mount = dump(mnt.path() + "/app");
+  umount2(mnt.path().c_str(), MNT_DETACH);
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  ASSERT_TRUE(apply_file_actions(full.path(), op, inputs(full.path())).ok());
+  EXPECT_EQ(through_mount, dump(full / "app"));
+  auto ino = [](const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
+    return st.st_ino;
+  };
+  // The new directory was filled in the upper dir, by links.
+  EXPECT_EQ(ino(upper / "app/new/a.bin"), ino(src / "part/a.bin"));
+  EXPECT_EQ(ino(upper / "app/new/sub/b.bin"), ino(src / "part/sub/b.bin"));
+  // The existing one went through the mount: its lower file is still there.
+  EXPECT_EQ(testing::read_file(upper / "app/part/a.bin"), "alpha");
+  EXPECT_EQ(testing::read_file(lower / "app/part/kept.txt"), "kept");
 }
 
 }  // namespace

@@ -183,6 +183,11 @@ class Copier {
     std::string rel;  // destination-relative, for messages
     base::UniqueFd fd;  // invalid until the directory exists in the destination
     bool lazily_created = false;
+    // Made by this copy: it holds only entries of this walk, whose names are
+    // distinct, so nothing is in the way of a new one.
+    bool fresh = false;
+    // `fd` is the directory in the destination's upper dir (CopyParams::dest_upper).
+    bool direct = false;
   };
 
   int dest_parent_fd() const { return m_stack.empty() ? m_top_parent.get() : m_stack.back().fd.get(); }
@@ -197,6 +202,7 @@ class Copier {
       int parent = i == 0 ? m_top_parent.get() : m_stack[i - 1].fd.get();
       TRY_ASSIGN(bool created, make_dir(parent, p.name, p.rel));
       p.lazily_created = created;
+      p.fresh = created;
       int fd = openat(parent, p.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0) return base::make_error("failed to open " + display_path(p.rel) + ": " + errno_text());
       p.fd = base::UniqueFd(fd);
@@ -261,7 +267,7 @@ class Copier {
     if (is_dir && !include && !walk) return {};
 
     if (include) TRY(ensure_parents());
-    if (!is_dir) {
+    if (!is_dir && !(!m_stack.empty() && m_stack.back().fresh)) {
       int dp = dest_parent_fd();
       struct stat existing {};
       if (fstatat(dp, dst_name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -276,6 +282,9 @@ class Copier {
                                       overwrite, include, mine);
     int dp = dest_parent_fd();
     if (S_ISREG(fi.st_mode)) {
+      // A linked file has its metadata already.
+      if (link_previous(fi, src_rel, dp, dst_name, dst_rel)) return {};
+      if (link_source(fi, src_rel, dp, dst_name)) return {};
       TRY(copy_regular(fi, src_parent, src_name, src_rel, dp, dst_name, dst_rel));
     } else if (S_ISLNK(fi.st_mode)) {
       char buf[4096];
@@ -300,9 +309,19 @@ class Copier {
     if (include) {
       int dp = dest_parent_fd();
       TRY_ASSIGN(created, make_dir(dp, dst_name, dst_rel));
+      p.fresh = created;
       int fd = openat(dp, dst_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0) return base::make_error("failed to open " + display_path(dst_rel) + ": " + errno_text());
       p.fd = base::UniqueFd(fd);
+      p.direct = !m_stack.empty() && m_stack.back().direct;
+      if (!p.direct) {
+        base::UniqueFd upper = upper_of_empty_dir(p.fd.get(), dst_rel);
+        if (upper.valid()) {
+          p.fd = std::move(upper);
+          p.direct = true;
+          p.fresh = true;
+        }
+      }
     }
     int sfd = openat(src_parent, src_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (sfd < 0) return base::make_error("failed to read " + display_path(src_rel) + ": " + errno_text());
@@ -331,6 +350,62 @@ class Copier {
     return apply_info(fi, src_parent, src_name, dp, dst_name, dst_rel);
   }
 
+  // The destination directory `dst_rel` (open as `merged`) in the upper dir
+  // of the destination's overlay (CopyParams::dest_upper), when it is empty
+  // both there and in the merged view: then whatever the copy puts below it
+  // is new, and writing it in the upper dir directly is what writing it
+  // through the overlay does (and allows hard links from other snapshots).
+  // Invalid otherwise.
+  base::UniqueFd upper_of_empty_dir(int merged, const std::string& dst_rel) {
+    if (m_p.dest_upper < 0 || dst_rel.empty()) return {};
+    auto names = list_dir(merged, display_path(dst_rel));
+    if (!names.ok() || !names->empty()) return {};
+    base::UniqueFd upper(
+        snapshotter::layer::open_in_root(m_p.dest_upper, dst_rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    if (!upper.valid()) return {};
+    auto upper_names = list_dir(upper.get(), display_path(dst_rel));  // no whiteouts in the way
+    if (!upper_names.ok() || !upper_names->empty()) return {};
+    return upper;
+  }
+
+  // Hard-links `dst_rel` from the previous run's tree when the context file
+  // is unchanged and the copy there has exactly the metadata this copy
+  // would give (FileOpOptions::reuse). False: copy it.
+  bool link_previous(const struct stat& fi, const std::string& src_rel, int dp, const std::string& dst_name,
+                     const std::string& dst_rel) {
+    if (m_p.reuse_root < 0 || m_p.reuse_paths == nullptr || m_view.kind() != SourceKind::context) return false;
+    if (fi.st_nlink > 1) return false;  // hard links inside the context keep their own path
+    if (m_p.reuse_paths->count(src_rel) == 0) return false;
+    struct stat prev {};
+    if (fstatat(m_p.reuse_root, dst_rel.c_str(), &prev, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    const Owner owner = m_p.owner ? *m_p.owner : Owner{0, 0};
+    const uint32_t mode = m_p.mode ? m_p.mode->apply(fi.st_mode) : fi.st_mode & 07777;
+    const timespec mtime = m_p.mtime ? timespec{*m_p.mtime, 0} : fi.st_mtim;
+    if (!S_ISREG(prev.st_mode) || prev.st_size != fi.st_size || prev.st_uid != owner.uid ||
+        prev.st_gid != owner.gid || (prev.st_mode & 07777) != mode || prev.st_mtim.tv_sec != mtime.tv_sec ||
+        prev.st_mtim.tv_nsec != mtime.tv_nsec) {
+      return false;
+    }
+    return linkat(m_p.reuse_root, dst_rel.c_str(), dp, dst_name.c_str(), 0) == 0;
+  }
+
+  // Hard-links a snapshot's file when the copy would be identical to it
+  // (SourceTree::link_dir). False: copy it.
+  bool link_source(const struct stat& fi, const std::string& src_rel, int dp, const std::string& dst_name) {
+    const int link_root = m_view.link_root();
+    if (link_root < 0 || m_view.kind() != SourceKind::snapshot || src_rel.empty()) return false;
+    // Several links to one inode stay one inode, as the copy keeps them
+    // (and a file linked before by another step has several links too).
+    if (m_p.owner || m_p.mode || m_p.mtime) return false;
+    struct stat same {};
+    if (fstatat(link_root, src_rel.c_str(), &same, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    if (same.st_ino != fi.st_ino || !S_ISREG(same.st_mode)) return false;
+    // Extended attributes would travel with the inode, also those a copy drops.
+    std::string path = "/proc/self/fd/" + std::to_string(link_root) + "/" + src_rel;
+    if (llistxattr(path.c_str(), nullptr, 0) != 0) return false;
+    return linkat(link_root, src_rel.c_str(), dp, dst_name.c_str(), 0) == 0;
+  }
+
   base::Result<void> copy_regular(const struct stat& fi, int src_parent, const std::string& src_name,
                                   const std::string& src_rel, int dp, const std::string& dst_name,
                                   const std::string& dst_rel) {
@@ -339,12 +414,15 @@ class Copier {
       auto it = m_inodes.find(key);
       if (it != m_inodes.end()) {
         const std::string& first = it->second;
-        int lp = snapshotter::layer::open_in_root(m_p.dest_root, parent_of(first), O_PATH | O_DIRECTORY);
-        if (lp < 0) return base::make_error("failed to create hard link " + display_path(dst_rel));
-        base::UniqueFd link_parent(lp);
-        if (linkat(link_parent.get(), base_of(first).c_str(), dp, dst_name.c_str(), 0) != 0)
-          return base::make_error("failed to create hard link " + display_path(dst_rel) + ": " + errno_text());
-        return {};
+        // `dp` may be in the upper dir or in the mount (upper_of_empty_dir);
+        // the first link is reachable from both.
+        for (int root : {m_p.dest_upper, m_p.dest_root}) {
+          if (root < 0) continue;
+          base::UniqueFd link_parent(snapshotter::layer::open_in_root(root, parent_of(first), O_PATH | O_DIRECTORY));
+          if (link_parent.valid() && linkat(link_parent.get(), base_of(first).c_str(), dp, dst_name.c_str(), 0) == 0)
+            return {};
+        }
+        return base::make_error("failed to create hard link " + display_path(dst_rel) + ": " + errno_text());
       }
       m_inodes.emplace(key, dst_rel);
     }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "base/result.h"
 #include "solver/ir/ir.h"
@@ -25,6 +26,12 @@ struct CopyParams {
   std::optional<Owner> owner{};       // --chown, resolved
   std::optional<ModeSpec> mode{};     // --chmod, parsed
   std::optional<int64_t> mtime{};     // fixed timestamp for everything written
+  // A previous run's tree to hard-link unchanged context files from (see
+  // FileOpOptions::reuse); -1 for none.
+  int reuse_root = -1;
+  const std::unordered_set<std::string>* reuse_paths = nullptr;
+  // FileOpOptions::dest_upper opened, or -1.
+  int dest_upper = -1;
 };
 
 base::Result<void> run_copy(const CopyParams& params);

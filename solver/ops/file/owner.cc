@@ -23,9 +23,9 @@ std::optional<uint32_t> parse_id(std::string_view s) {
   return static_cast<uint32_t>(v);
 }
 
-// Reads a small text file inside the root; a missing file reads as empty, as
-// BuildKit treats it like a file without the entry.
-base::Result<std::string> read_in_root(int root_fd, const std::string& rel) {
+}  // namespace
+
+base::Result<std::string> read_file_in_root(int root_fd, const std::string& rel) {
   int fd = snapshotter::layer::open_in_root(root_fd, rel, O_RDONLY);
   if (fd == -ENOENT || fd == -ENOTDIR) return std::string();
   if (fd < 0) return base::make_error("cannot open /" + rel + ": " + std::strerror(-fd));
@@ -45,37 +45,44 @@ base::Result<std::string> read_in_root(int root_fd, const std::string& rel) {
   return out;
 }
 
-}  // namespace
-
-std::optional<IdEntry> find_id_entry(std::string_view text, std::string_view name, bool passwd) {
+void for_each_id_line(std::string_view text,
+                      const std::function<bool(const std::vector<std::string_view>&)>& fn) {
+  std::vector<std::string_view> fields;
   while (!text.empty()) {
     size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line[0] == '#') continue;
-    // name:password:id[:gid...]
-    std::string_view fields[4];
-    size_t count = 0;
-    while (count < 4) {
+    fields.clear();
+    for (;;) {
       size_t colon = line.find(':');
-      fields[count++] = line.substr(0, colon);
+      fields.push_back(line.substr(0, colon));
       if (colon == std::string_view::npos) break;
       line = line.substr(colon + 1);
     }
-    if (fields[0] != name || count < 3) continue;
-    auto id = parse_id(fields[2]);
-    if (!id || fields[2] == "root") continue;
+    if (!fn(fields)) return;
+  }
+}
+
+std::optional<IdEntry> find_id_entry(std::string_view text, std::string_view name, bool passwd) {
+  std::optional<IdEntry> found;
+  // name:password:id[:gid...]
+  for_each_id_line(text, [&](const std::vector<std::string_view>& f) {
+    if (f[0] != name || f.size() < 3) return true;
+    auto id = parse_id(f[2]);
+    if (!id || f[2] == "root") return true;
     IdEntry e{*id, 0};
     if (passwd) {
-      if (count < 4) continue;
-      auto gid = parse_id(fields[3]);
-      if (!gid || fields[3] == "root") continue;
+      if (f.size() < 4) return true;
+      auto gid = parse_id(f[3]);
+      if (!gid || f[3] == "root") return true;
       e.gid = *gid;
     }
-    return e;
-  }
-  return std::nullopt;
+    found = e;
+    return false;
+  });
+  return found;
 }
 
 base::Result<Owner> resolve_owner(int root_fd, const std::string& spec) {
@@ -89,7 +96,7 @@ base::Result<Owner> resolve_owner(int root_fd, const std::string& spec) {
   if (auto id = parse_id(user)) {
     out = {*id, *id};
   } else {
-    TRY_ASSIGN(std::string passwd, read_in_root(root_fd, "etc/passwd"));
+    TRY_ASSIGN(std::string passwd, read_file_in_root(root_fd, "etc/passwd"));
     auto e = find_id_entry(passwd, user, true);
     if (!e)
       return base::make_error("unable to convert uid/gid chown string to host mapping: can't find uid for user " +
@@ -102,7 +109,7 @@ base::Result<Owner> resolve_owner(int root_fd, const std::string& spec) {
     } else if (auto id = parse_id(*group)) {
       out.gid = *id;
     } else {
-      TRY_ASSIGN(std::string groups, read_in_root(root_fd, "etc/group"));
+      TRY_ASSIGN(std::string groups, read_file_in_root(root_fd, "etc/group"));
       auto e = find_id_entry(groups, *group, false);
       if (!e)
         return base::make_error("unable to convert uid/gid chown string to host mapping: can't find gid for group " +

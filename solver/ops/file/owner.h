@@ -10,9 +10,11 @@
 // fails with an error naming the user or group.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -27,11 +29,22 @@ struct Owner {
 // Looks up the entry whose first field is `name` in passwd- or group-format
 // text (name:x:id:...). Returns {id, primary gid (passwd) or 0 (group)}, or
 // nothing when absent. Malformed lines are skipped, as libc does.
+// Calls `fn` with the ':'-separated fields of every entry of passwd- or
+// group-format text (comments and blank lines skipped, CR stripped) until it
+// returns false.
+void for_each_id_line(std::string_view text,
+                      const std::function<bool(const std::vector<std::string_view>&)>& fn);
+
 struct IdEntry {
   uint32_t id = 0;
   uint32_t gid = 0;
 };
 std::optional<IdEntry> find_id_entry(std::string_view text, std::string_view name, bool passwd);
+
+// Reads /etc/passwd-sized text file `rel` (relative) inside the root; a
+// missing file reads as empty, as BuildKit treats it like a file without the
+// entry. Larger than 64 MiB is an error.
+base::Result<std::string> read_file_in_root(int root_fd, const std::string& rel);
 
 // Resolves `spec` against the filesystem rooted at `root_fd` (an open
 // directory); files are opened inside that root.

@@ -17,6 +17,10 @@ base::Result<SourceView> SourceView::open(const SourceTree& tree) {
   if (fd < 0) return base::make_error("cannot open source directory " + tree.dir + ": " + std::strerror(errno));
   view.m_root = base::UniqueFd(fd);
   view.m_kind = tree.kind;
+  if (!tree.link_dir.empty() && tree.kind == SourceKind::snapshot) {
+    // Unusable: everything is copied.
+    view.m_link_root = base::UniqueFd(::open(tree.link_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  }
   bool any = false;
   for (const auto& p : tree.ignore_patterns) any = any || !p.empty();
   if (any) {

@@ -31,6 +31,14 @@ struct SourceTree {
   std::string dir;  // host directory holding this input's files
   std::vector<std::string> ignore_patterns{};  // .dockerignore lines (context only)
   SourceKind kind = SourceKind::snapshot;
+  // Snapshots only, optional: a directory holding the same files as `dir`
+  // (the same inodes: `dir` is a mount of it) on the destination's
+  // filesystem. A regular file the copy would give exactly its own metadata
+  // (no --chown, --chmod or fixed time, no extended attributes)
+  // is hard-linked from it instead of copied. Never written: the caller
+  // passes it only for a committed snapshot and an op made of plain copies,
+  // which replace files but never edit them in place.
+  std::string link_dir{};
 };
 
 class SourceView {
@@ -52,9 +60,12 @@ class SourceView {
   // visible() as a callback for resolve_in_root; empty when nothing is
   // ignored. It refers to this view, which must outlive it.
   VisibleFn visible_fn() const;
+  // SourceTree::link_dir opened (O_PATH), or -1.
+  int link_root() const { return m_link_root.get(); }
 
  private:
   base::UniqueFd m_root;
+  base::UniqueFd m_link_root;
   SourceKind m_kind = SourceKind::snapshot;
   std::optional<frontend::ignore::PatternMatcher> m_ignore;
 };

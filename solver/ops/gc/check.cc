@@ -12,6 +12,7 @@
 #include "content/sqlite.h"
 #include "snapshotter/records.h"
 #include "solver/core/cache_index.h"
+#include "solver/ops/gc/cache_mounts.h"
 
 namespace solver::ops::gc {
 
@@ -183,6 +184,12 @@ base::Result<CheckReport> check_build_cache(const std::string& root, content::Me
       }
     }
   }
+
+  // Cache mounts stand apart from the rest, and repair themselves.
+  TRY_ASSIGN(CacheMountCheck mounts, check_cache_mounts(root, options.repair));
+  report.cache_mounts_checked = mounts.checked;
+  report.problems.insert(report.problems.end(), mounts.problems.begin(), mounts.problems.end());
+  report.repairs.insert(report.repairs.end(), mounts.repairs.begin(), mounts.repairs.end());
   if (!options.repair) return report;
 
   for (const std::string& key : bad_records) {

@@ -6,7 +6,8 @@
 //   - no active snapshot belongs to a dead process (the cleanup every kiln
 //     command runs on open removes those of its backend);
 //   - every cache record's snapshot exists and is committed;
-//   - every layer record's blob exists.
+//   - every layer record's blob exists;
+//   - every RUN cache mount directory is well formed (cache_mounts.h).
 // (A cache record's own blob references are checked by content::fsck; here
 // repair removes the records whose blobs are missing.)
 // With `repair`, each problem found is fixed by removing the broken build
@@ -14,7 +15,8 @@
 // descendants and the cache records naming any of them; a directory without
 // row and an abandoned active snapshot are removed; a cache record naming a
 // missing snapshot is removed; a layer record naming a missing blob is
-// forgotten (the next export writes the blob again). Corrupt blobs that no
+// forgotten (the next export writes the blob again); a broken cache mount
+// directory is removed. Corrupt blobs that no
 // image names are removed before these checks, so that what named them is
 // repaired too; corrupt image blobs are only reported.
 // The caller holds the StoreLock exclusively (lock.h).
@@ -35,6 +37,7 @@ struct CheckOptions {
 struct CheckReport {
   int64_t snapshots_checked = 0;
   int64_t records_checked = 0;
+  int64_t cache_mounts_checked = 0;
   std::vector<std::string> problems;  // each names the snapshot, record, blob or path
   std::vector<std::string> repairs;   // what --repair did, one line each
 };

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "content/sqlite.h"
+#include "solver/ops/gc/cache_mounts.h"
 
 namespace solver::ops::gc {
 
@@ -65,6 +66,12 @@ base::Result<CollectReport> carry_out(const GcPlan& plan, const StoreState& stat
     report.reclaimed += it->second->size;
   }
   TRY(sweep_blobs(services, report));
+  // Independent of the rest: no record, snapshot or blob names a cache mount.
+  CacheMountRemoval mounts;
+  TRY(remove_cache_mounts(services.root, plan.cache_mounts, mounts));
+  report.cache_mounts = std::move(mounts.removed);
+  report.cache_mounts_in_use = std::move(mounts.in_use);
+  report.reclaimed += mounts.reclaimed;
   return report;
 }
 

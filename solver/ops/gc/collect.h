@@ -1,7 +1,8 @@
 #pragma once
 // Carries out a GcPlan (plan.h): removes the planned cache records, then the
 // planned snapshots (children before parents), then every blob no root
-// names. Each step is crash-safe on its own, and the order keeps the store
+// names, then the planned cache mount instances (cache_mounts.h says how;
+// one a step holds is kept and reported). Each step is crash-safe on its own, and the order keeps the store
 // consistent at every point a process could die:
 //   - a cache record goes before its snapshot, so no record ever names a
 //     removed snapshot (a snapshot without record is garbage, collected next
@@ -37,7 +38,9 @@ struct CollectReport {
   std::vector<std::string> records;    // removed cache record keys
   std::vector<std::string> snapshots;  // removed snapshot ids
   std::vector<std::string> blobs;      // removed blob digests
-  int64_t reclaimed = 0;               // bytes of removed snapshots and blobs
+  std::vector<CacheMountEntry> cache_mounts;  // removed cache mount instances
+  std::vector<CacheMountEntry> cache_mounts_in_use;  // planned, but a step holds them
+  int64_t reclaimed = 0;               // bytes of removed snapshots, blobs and cache mounts
   std::vector<std::string> warnings;
 };
 

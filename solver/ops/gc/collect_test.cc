@@ -1,5 +1,7 @@
 // Garbage collection and the build-cache checks on a real root with the copy
 // snapshotter (no root privileges needed).
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -7,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/digest.h"
+#include "base/unique_fd.h"
 #include "content/content_store.h"
 #include "content/metadata.h"
 #include "snapshotter/layer_records.h"
@@ -146,6 +150,52 @@ TEST_F(GcRoot, CheckFindsAndRepairsBrokenBuildCache) {
   ASSERT_TRUE(left.ok());
   ASSERT_EQ(left->size(), 1u);
   EXPECT_EQ((*left)[0].id, c);
+}
+
+TEST_F(GcRoot, PruneRemovesCacheMountsAndCountsThem) {
+  std::string a = commit("", "a", 1000);
+  record("step-a", a);
+  // Two cache mounts as a RUN step leaves them; a step still holds the second.
+  auto make = [&](const std::string& id) {
+    std::string home = root + "/cache-mounts/" + base::Sha256::of(id).hex();
+    fs::create_directories(home + "/data");
+    std::ofstream(home + "/id") << id;
+    std::ofstream(home + "/lock").flush();
+    std::ofstream(home + "/data/f") << std::string(3000, 'c');
+    return home;
+  };
+  std::string free_home = make("/root/.cache");
+  std::string held_home = make("apt");
+  base::UniqueFd step(::open((held_home + "/lock").c_str(), O_RDWR | O_CLOEXEC));
+  ASSERT_EQ(::flock(step.get(), LOCK_SH), 0);
+
+  LoadOptions options{{"copy"}};
+  options.probe_cache_mounts = true;
+  auto s = load_state(root, *metadata, *blobs, options);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->cache_mounts.size(), 2u);
+  GcPlan plan = plan_prune(*s, {});
+  ASSERT_EQ(plan.cache_mounts.size(), 1u);
+  auto pruned = carry_out(plan, *s, services());
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+  ASSERT_EQ(pruned->cache_mounts.size(), 1u);
+  EXPECT_EQ(pruned->cache_mounts[0].id, "/root/.cache");
+  EXPECT_GE(pruned->reclaimed, 4000);
+  EXPECT_FALSE(fs::exists(free_home));
+  EXPECT_TRUE(fs::exists(held_home + "/data/f"));
+
+  // Had the step taken its lock after the state was read, the removal would
+  // still have kept it.
+  s = load_state(root, *metadata, *blobs, LoadOptions{{"copy"}});
+  ASSERT_TRUE(s.ok());
+  plan = plan_prune(*s, {});
+  ASSERT_EQ(plan.cache_mounts.size(), 1u);
+  pruned = carry_out(plan, *s, services());
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_TRUE(pruned->cache_mounts.empty());
+  EXPECT_EQ(pruned->cache_mounts_in_use.size(), 1u);
+  EXPECT_TRUE(fs::exists(held_home + "/data/f"));
+  EXPECT_TRUE(check(false).problems.empty());
 }
 
 }  // namespace

@@ -40,14 +40,25 @@ int depth_of(const ParentMap& parents, const std::string& id) {
   return depth;
 }
 
+using MountSet = std::set<CacheMountEntry>;
+
 int64_t total_usage(const StoreState& state) {
   int64_t total = 0;
   for (const SnapshotEntry& s : state.snapshots) total += s.size;
   for (const BlobEntry& b : state.blobs) total += b.size;
+  for (const CacheMountEntry& m : state.cache_mounts) total += m.size;
   return total;
 }
 
-GcPlan plan_for(const StoreState& state, const std::set<std::string>& removed) {
+int64_t mounts_kept(const StoreState& state, const MountSet& removed) {
+  int64_t total = 0;
+  for (const CacheMountEntry& m : state.cache_mounts)
+    if (!removed.contains(m)) total += m.size;
+  return total;
+}
+
+GcPlan plan_for(const StoreState& state, const std::set<std::string>& removed,
+                const MountSet& removed_mounts = {}) {
   GcPlan plan;
   plan.records.assign(removed.begin(), removed.end());
   Liveness live = live_set(state, removed);
@@ -63,8 +74,10 @@ GcPlan plan_for(const StoreState& state, const std::set<std::string>& removed) {
   for (const BlobEntry& b : state.blobs)
     if (!live.blobs.contains(b.digest)) plan.blobs.push_back(b.digest);
   std::sort(plan.blobs.begin(), plan.blobs.end());
+  plan.cache_mounts.assign(removed_mounts.begin(), removed_mounts.end());
+  for (const CacheMountEntry& m : plan.cache_mounts) plan.cache_mounts_reclaimed += m.size;
   plan.usage_before = total_usage(state);
-  plan.usage_after = usage_of(state, live);
+  plan.usage_after = usage_of(state, live) + mounts_kept(state, removed_mounts);
   plan.reclaimed = plan.usage_before - plan.usage_after;
   return plan;
 }
@@ -99,26 +112,42 @@ int64_t usage_of(const StoreState& state, const Liveness& live) {
 GcPlan plan_collect(const StoreState& state) { return plan_for(state, {}); }
 
 GcPlan plan_prune(const StoreState& state, const PruneOptions& options) {
-  std::vector<const CacheEntry*> candidates;
+  // A candidate is a cache record or a cache mount instance; both go least
+  // recently used first when there is a cap, as BuildKit orders its records.
+  struct Candidate {
+    int64_t last_used;
+    std::string name;  // ties: records by key, mounts by dir and suffix
+    const CacheEntry* record;
+    const CacheMountEntry* mount;
+  };
+  std::vector<Candidate> candidates;
   for (const CacheEntry& r : state.records)
-    if (options.all || !r.image_layer) candidates.push_back(&r);
+    if (options.all || !r.image_layer) candidates.push_back({r.last_used, r.key, &r, nullptr});
+  for (const CacheMountEntry& m : state.cache_mounts)
+    if (!m.in_use) candidates.push_back({m.last_used, m.dir + m.suffix, nullptr, &m});
   std::set<std::string> removed;
+  MountSet removed_mounts;
+  auto take = [&](const Candidate& c) {
+    if (c.record) removed.insert(c.record->key);
+    else removed_mounts.insert(*c.mount);
+  };
   if (!options.keep_storage) {
-    for (const CacheEntry* r : candidates) removed.insert(r->key);
-    return plan_for(state, removed);
+    for (const Candidate& c : candidates) take(c);
+    return plan_for(state, removed, removed_mounts);
   }
-  // Least recently used first; the key breaks ties so plans are repeatable.
-  std::sort(candidates.begin(), candidates.end(), [](const CacheEntry* a, const CacheEntry* b) {
-    return a->last_used != b->last_used ? a->last_used < b->last_used : a->key < b->key;
+  // The name breaks ties so plans are repeatable.
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return a.last_used != b.last_used ? a.last_used < b.last_used : a.name < b.name;
   });
   int64_t cap = *options.keep_storage;
+  auto usage = [&] { return usage_of(state, live_set(state, removed)) + mounts_kept(state, removed_mounts); };
   // Unreachable data goes whatever the cap, as in a plain collection.
-  if (usage_of(state, live_set(state, removed)) <= cap) return plan_for(state, removed);
-  for (const CacheEntry* r : candidates) {
-    removed.insert(r->key);
-    if (usage_of(state, live_set(state, removed)) <= cap) break;
+  if (usage() <= cap) return plan_for(state, removed, removed_mounts);
+  for (const Candidate& c : candidates) {
+    take(c);
+    if (usage() <= cap) break;
   }
-  return plan_for(state, removed);
+  return plan_for(state, removed, removed_mounts);
 }
 
 }  // namespace solver::ops::gc

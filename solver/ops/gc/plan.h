@@ -15,13 +15,18 @@
 // Which cache records a prune removes: every build-step record, and, with
 // `all`, also the layer-chain records (base image layers unpacked into
 // snapshots) of images still named; layer-chain records of images no longer
-// named are build cache like any other. With `keep_storage`, records go
-// least recently used first, and only until the store's usage (live
-// snapshots + live blobs) is at most that many bytes.
+// named are build cache like any other. RUN --mount=type=cache directories
+// (cache_mounts.h) go too, with or without `all`, as BuildKit's prune removes
+// its exec.cachemount records; one a step holds at load time is kept. With
+// `keep_storage`, records and cache mount instances go together, least
+// recently used first, and only until the store's usage (live snapshots +
+// live blobs + the cache mounts kept) is at most that many bytes.
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace solver::ops::gc {
@@ -61,6 +66,24 @@ struct LayerEntry {
   std::string digest;
 };
 
+// One instance of a RUN --mount=type=cache directory:
+// cache-mounts/<dir>/lock<suffix> and data<suffix>.
+struct CacheMountEntry {
+  std::string dir;     // the directory's name: the SHA-256 hex of the id
+  std::string suffix;  // "" for lock/data, "-N" for the extra private instance lock-N/data-N
+  std::string id;      // the id as written in its `id` file; "" when that is missing
+  int64_t size = 0;    // bytes under data<suffix> (state.h says how they are counted)
+  int64_t last_used = 0;  // Unix ns: newest mtime of lock<suffix> and data<suffix>
+  bool in_use = false;    // a step held its lock when the state was loaded
+
+  // "<first 12 hex of dir><suffix>", as `kiln du` and `kiln prune` print it.
+  std::string short_name() const { return dir.substr(0, 12) + suffix; }
+  auto operator<=>(const CacheMountEntry& o) const {
+    return std::tie(dir, suffix) <=> std::tie(o.dir, o.suffix);
+  }
+  bool operator==(const CacheMountEntry& o) const { return dir == o.dir && suffix == o.suffix; }
+};
+
 struct StoreState {
   std::vector<CacheEntry> records;
   std::vector<SnapshotEntry> snapshots;
@@ -68,6 +91,7 @@ struct StoreState {
   std::vector<BlobEntry> blobs;          // what blobs/sha256 holds
   std::set<std::string> image_blobs;     // referenced by image names
   std::set<std::string> lease_blobs;     // referenced by live leases
+  std::vector<CacheMountEntry> cache_mounts;  // sorted by (dir, suffix)
 };
 
 struct PruneOptions {
@@ -79,9 +103,11 @@ struct GcPlan {
   std::vector<std::string> records;    // cache record keys to remove
   std::vector<std::string> snapshots;  // to remove, children before parents
   std::vector<std::string> blobs;      // to remove, in digest order
-  int64_t usage_before = 0;            // live snapshots + all blobs, bytes
+  std::vector<CacheMountEntry> cache_mounts;  // instances to remove, sorted by (dir, suffix)
+  int64_t usage_before = 0;            // live snapshots + all blobs + cache mounts, bytes
   int64_t usage_after = 0;
-  int64_t reclaimed = 0;               // snapshot + blob bytes the plan frees
+  int64_t reclaimed = 0;               // snapshot + blob + cache mount bytes the plan frees
+  int64_t cache_mounts_reclaimed = 0;  // the cache mount part of `reclaimed`
 };
 
 // What is live when `removed` records are gone.

@@ -124,5 +124,57 @@ TEST(GcPlan, SharedSnapshotStaysWhileAnyRecordNamesIt) {
   EXPECT_EQ(plan.snapshots, Strings{"x"});
 }
 
+CacheMountEntry mount(std::string dir, std::string suffix, int64_t size, int64_t last_used,
+                      bool in_use = false) {
+  CacheMountEntry m;
+  m.dir = std::move(dir);
+  m.suffix = std::move(suffix);
+  m.id = "id-" + m.dir;
+  m.size = size;
+  m.last_used = last_used;
+  m.in_use = in_use;
+  return m;
+}
+
+TEST(GcPlan, PruneRemovesCacheMountsWithoutAllButNotHeldOnes) {
+  StoreState s = sample();
+  s.cache_mounts = {mount("aa", "", 400, 1), mount("aa", "-1", 30, 2), mount("bb", "", 60, 3, true)};
+  GcPlan plan = plan_prune(s, {});
+  ASSERT_EQ(plan.cache_mounts.size(), 2u);
+  EXPECT_EQ(plan.cache_mounts[0].short_name(), "aa");
+  EXPECT_EQ(plan.cache_mounts[1].short_name(), "aa-1");
+  EXPECT_EQ(plan.cache_mounts_reclaimed, 430);
+  EXPECT_EQ(plan.usage_before, 1145 + 490);
+  EXPECT_EQ(plan.usage_after, 5 + 60);  // image blobs and the held cache mount
+  // A plain collection never removes a cache mount.
+  plan = plan_collect(s);
+  EXPECT_TRUE(plan.cache_mounts.empty());
+  EXPECT_EQ(plan.reclaimed, 1003);
+}
+
+TEST(GcPlan, KeepStorageOrdersCacheMountsWithRecordsByLastUse) {
+  StoreState s;
+  s.snapshots = {snap("old", "", 200), snap("new", "", 300)};
+  s.records = {record("k-new", "new", 50), record("k-old", "old", 10)};
+  // Used between the two records, and newest of all.
+  s.cache_mounts = {mount("mid", "", 100, 30), mount("top", "", 100, 90)};
+  PruneOptions opts;
+  opts.keep_storage = 450;  // 700 in all: the oldest record and the middle mount go
+  GcPlan plan = plan_prune(s, opts);
+  EXPECT_EQ(plan.records, Strings{"k-old"});
+  ASSERT_EQ(plan.cache_mounts.size(), 1u);
+  EXPECT_EQ(plan.cache_mounts[0].dir, "mid");
+  EXPECT_EQ(plan.usage_after, 400);
+  opts.keep_storage = 600;  // the oldest record alone is enough
+  plan = plan_prune(s, opts);
+  EXPECT_EQ(plan.records, Strings{"k-old"});
+  EXPECT_TRUE(plan.cache_mounts.empty());
+  opts.keep_storage = 0;  // everything but a held mount
+  s.cache_mounts[1].in_use = true;
+  plan = plan_prune(s, opts);
+  EXPECT_EQ(plan.cache_mounts.size(), 1u);
+  EXPECT_EQ(plan.usage_after, 100);
+}
+
 }  // namespace
 }  // namespace solver::ops::gc

@@ -10,6 +10,7 @@
 #include "oci/manifest.h"
 #include "oci/media_types.h"
 #include "solver/core/cache_index.h"
+#include "solver/ops/gc/cache_mounts.h"
 
 namespace solver::ops::gc {
 
@@ -156,6 +157,7 @@ base::Result<StoreState> load_state(const std::string& root, content::MetadataSt
     state.blobs.push_back(BlobEntry{blob.digest.str(), blob.size});
     return {};
   }));
+  TRY_ASSIGN(state.cache_mounts, list_cache_mounts(root, ListOptions{options.probe_cache_mounts}));
   return state;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Loads a StoreState (plan.h) from a kiln root: cache records and their
-// blobs, snapshot rows, layer records, blobs on disk, and what image names
-// and live leases reference. Read-only; the caller holds the StoreLock
+// blobs, snapshot rows, layer records, blobs on disk, what image names and
+// live leases reference, and the RUN cache mount directories. Read-only; the caller holds the StoreLock
 // (lock.h) so that no build changes the store while it is read.
 //
 // Snapshot sizes are what the snapshot's directory occupies: the apparent
@@ -23,6 +23,9 @@ struct LoadOptions {
   // Backends whose snapshots this process can remove; rows of other
   // backends are loaded as foreign (kept, and their ancestors with them).
   std::set<std::string> backends;
+  // Probe cache mount locks to tell which are in use (cache_mounts.h: only
+  // under the exclusive StoreLock).
+  bool probe_cache_mounts = false;
 };
 
 base::Result<StoreState> load_state(const std::string& root, content::MetadataStore& metadata,
