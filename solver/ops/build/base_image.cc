@@ -34,8 +34,7 @@ base::Result<solver::image::BaseImage> resolve_local_image(const content::Conten
     }
   }
   return base::make_error("image " + ref +
-                          " is not in the local store (kiln does not pull images yet; bring it "
-                          "in with `kiln load`)");
+                          " is not in the local store (`kiln pull` it, or bring it in with `kiln load`)");
 }
 
 }  // namespace solver::ops::build
