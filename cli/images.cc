@@ -39,19 +39,6 @@ base::Result<std::unique_ptr<Store>> open_images(const std::string& root) {
   return open_store(options);
 }
 
-// The stored record for a user's name: as given, then normalized.
-base::Result<content::ImageRecord> find_image(Store& store, const std::string& name) {
-  std::vector<std::string> candidates{name};
-  if (auto n = ir::normalize_image_ref(name); n.ok()) {
-    for (const std::string& c : solver::ops::build::local_names(*n)) candidates.push_back(c);
-  }
-  for (const std::string& c : candidates) {
-    TRY_ASSIGN(auto record, store.images->get(c));
-    if (record) return *record;
-  }
-  return base::make_error("No such image: " + name);
-}
-
 base::Result<ImageFacts> facts(Store& store, const content::ImageRecord& record) {
   ImageFacts f;
   f.name = record.name;
@@ -125,7 +112,7 @@ int list_images(const std::string& root, bool quiet) {
 int tag_image(const std::string& root, const std::string& source, const std::string& target) {
   auto store = open_images(root);
   if (!store.ok()) return report(store.error(), k_exit_internal);
-  auto record = find_image(**store, source);
+  auto record = find_stored_image(**store, source);
   if (!record.ok()) return report(record.error(), k_exit_build_failed);
   auto name = ir::normalize_image_ref(target);
   if (!name.ok()) return report(base::make_error("invalid tag \"" + target + "\": " + name.error().message), k_exit_usage);
@@ -139,7 +126,7 @@ int remove_images(const std::string& root, const std::vector<std::string>& names
   if (!store.ok()) return report(store.error(), k_exit_internal);
   int code = k_exit_ok;
   for (const std::string& n : names) {
-    auto record = find_image(**store, n);
+    auto record = find_stored_image(**store, n);
     if (!record.ok()) {
       code = report(record.error(), k_exit_build_failed);
       continue;
@@ -160,7 +147,7 @@ int inspect_images(const std::string& root, const std::vector<std::string>& name
   nlohmann::json out = nlohmann::json::array();
   int code = k_exit_ok;
   for (const std::string& n : names) {
-    auto record = find_image(**store, n);
+    auto record = find_stored_image(**store, n);
     if (!record.ok()) {
       code = report(record.error(), k_exit_build_failed);
       continue;
@@ -223,7 +210,7 @@ int save_images(const std::string& root, const std::string& output, const std::v
   if (!store.ok()) return report(store.error(), k_exit_internal);
   std::vector<content::archives::ExportImage> images;
   for (const std::string& n : names) {
-    auto record = find_image(**store, n);
+    auto record = find_stored_image(**store, n);
     if (!record.ok()) return report(record.error(), k_exit_build_failed);
     images.push_back({record->name, record->target});
   }

@@ -76,18 +76,6 @@ base::Result<oci::Platform> registry_platform(const std::string& text) {
   return out;
 }
 
-base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name) {
-  std::vector<std::string> candidates{name};
-  if (auto n = ir::normalize_image_ref(name); n.ok()) {
-    for (const std::string& c : solver::ops::build::local_names(*n)) candidates.push_back(c);
-  }
-  for (const std::string& c : candidates) {
-    TRY_ASSIGN(auto record, store.images->get(c));
-    if (record) return *record;
-  }
-  return base::make_error("No such image: " + name);
-}
-
 base::Result<PullOutcome> pull_to_store(RegistrySession& session, Store& store, const registry::Reference& ref,
                                         const oci::Platform& platform, std::ostream& out) {
   out << (ref.tag.empty() ? ref.digest->str() : ref.tag) << ": Pulling from " << ref.path << "\n" << std::flush;

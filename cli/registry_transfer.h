@@ -37,8 +37,6 @@ base::Result<base::Digest> push_from_store(RegistrySession& session, Store& stor
                                            const content::ImageRecord& record, const registry::Reference& dest,
                                            std::ostream& out);
 
-// The stored record for a user's name: as given, then its normalized forms.
-base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name);
 
 // --platform text (or "" for this machine) as the registry wants it.
 base::Result<oci::Platform> registry_platform(const std::string& text);

@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "snapshotter/open.h"
+#include "solver/ir/image_ref.h"
+#include "solver/ops/build/base_image.h"
 
 namespace cli {
 
@@ -46,6 +48,18 @@ std::string familiar_name(const std::string& name) {
     if (out.rfind(library, 0) == 0) out = out.substr(library.size());
   }
   return out;
+}
+
+base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name) {
+  std::vector<std::string> candidates{name};
+  if (auto n = ir::normalize_image_ref(name); n.ok()) {
+    for (const std::string& c : solver::ops::build::local_names(*n)) candidates.push_back(c);
+  }
+  for (const std::string& c : candidates) {
+    TRY_ASSIGN(auto record, store.images->get(c));
+    if (record) return *record;
+  }
+  return base::make_error("No such image: " + name);
 }
 
 }  // namespace cli

@@ -36,4 +36,8 @@ base::Result<std::unique_ptr<Store>> open_store(const StoreOptions& options);
 // "docker.io/library/app:1" → "app:1", as docker prints names.
 std::string familiar_name(const std::string& name);
 
+// The stored record for a user's image name: as given, then under the
+// names its normalized form may be stored as ("No such image: NAME").
+base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name);
+
 }  // namespace cli

@@ -100,4 +100,32 @@ std::optional<uint64_t> keyed_value(std::string_view text, std::string_view key)
   return std::nullopt;
 }
 
+namespace {
+
+std::string flag_of(const std::string& controller, const ResolvedLimits& limits) {
+  if (controller == "memory") return "--memory";
+  if (controller == "pids") return "--pids-limit";
+  return limits.cpus_given ? "--cpus" : "--cpu-quota/--cpu-period";
+}
+
+}  // namespace
+
+base::Result<SupportedLimits> drop_unsupported(const ResolvedLimits& requested,
+                                               const std::function<std::string(const std::string&)>& missing) {
+  SupportedLimits out{requested, {}, {}};
+  for (const auto& c : needed_controllers(requested)) {
+    std::string why = missing(c);
+    if (why.empty()) {
+      out.controllers.push_back(c);
+      continue;
+    }
+    if (c == "cpu" && requested.cpus_given) return base::make_error("--cpus cannot be enforced: " + why);
+    out.warnings.push_back(flag_of(c, requested) + " ignored: " + why);
+    if (c == "memory") out.limits.memory.reset(), out.limits.memory_swap.reset();
+    if (c == "cpu") out.limits.cpu_quota.reset(), out.limits.cpu_period.reset();
+    if (c == "pids") out.limits.pids_max.reset();
+  }
+  return out;
+}
+
 }  // namespace exec::cgroup

@@ -3,11 +3,13 @@
 // files and values each cgroup version gets, and the parsing of what the
 // kernel reports back. Pure functions, no I/O.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "exec/spec.h"
 
 namespace exec::cgroup {
@@ -36,6 +38,18 @@ ResolvedLimits resolve_limits(const Limits& limits);
 
 // Controllers the limits need, in a fixed order: "cpu", "memory", "pids".
 std::vector<std::string> needed_controllers(const ResolvedLimits& limits);
+
+// What a host can enforce of `requested`: `missing(controller)` says why the
+// host lacks a controller ("" when it has it). Limits of a missing controller
+// are dropped with a warning naming the flag, as docker does; --cpus without
+// the cpu controller is an error.
+struct SupportedLimits {
+  ResolvedLimits limits;
+  std::vector<std::string> controllers;  // the needed ones the host has
+  std::vector<std::string> warnings;
+};
+base::Result<SupportedLimits> drop_unsupported(const ResolvedLimits& requested,
+                                               const std::function<std::string(const std::string&)>& missing);
 
 struct FileWrite {
   std::string controller;  // which hierarchy (v1) / controller (v2) the file belongs to

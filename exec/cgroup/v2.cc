@@ -97,12 +97,6 @@ base::Result<void> delegate(CgroupFs& fs, const std::string& dir,
   return e;
 }
 
-std::string flag_of(const std::string& controller, const ResolvedLimits& limits) {
-  if (controller == "memory") return "--memory";
-  if (controller == "pids") return "--pids-limit";
-  return limits.cpus_given ? "--cpus" : "--cpu-quota/--cpu-period";
-}
-
 }  // namespace
 
 base::Result<std::unique_ptr<StepCgroup>> create_v2_step_cgroup(CgroupFs& fs,
@@ -110,21 +104,13 @@ base::Result<std::unique_ptr<StepCgroup>> create_v2_step_cgroup(CgroupFs& fs,
                                                                  const std::string& name,
                                                                  const ResolvedLimits& requested) {
   TRY(check_step_name(name));
-  ResolvedLimits limits = requested;
-  std::vector<std::string> warnings;
-  std::vector<std::string> controllers;
-  for (const auto& c : needed_controllers(requested)) {
-    if (host.v2_controllers.count(c)) {
-      controllers.push_back(c);
-      continue;
-    }
-    std::string why = "the " + c + " controller is not available in " + host.unified_root;
-    if (c == "cpu" && limits.cpus_given) return base::make_error("--cpus cannot be enforced: " + why);
-    warnings.push_back(flag_of(c, limits) + " ignored: " + why);
-    if (c == "memory") limits.memory.reset(), limits.memory_swap.reset();
-    if (c == "cpu") limits.cpu_quota.reset(), limits.cpu_period.reset();
-    if (c == "pids") limits.pids_max.reset();
-  }
+  TRY_ASSIGN(SupportedLimits supported, drop_unsupported(requested, [&](const std::string& c) {
+               return host.v2_controllers.count(c) ? std::string()
+                                                   : "the " + c + " controller is not available in " + host.unified_root;
+             }));
+  ResolvedLimits limits = std::move(supported.limits);
+  std::vector<std::string> warnings = std::move(supported.warnings);
+  std::vector<std::string> controllers = std::move(supported.controllers);
 
   const std::string parent = join_path(host.unified_root, host.parent);
   const std::string dir = join_path(parent, name);
