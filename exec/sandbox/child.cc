@@ -152,7 +152,28 @@ base::Result<void> switch_user(const ProcessSpec& spec) {
   fail(control, "exec", "exec \"" + argv0 + "\": " + why);
 }
 
-[[noreturn]] void run_init(const ChildPlan& p, const Fds& fds) {
+// The OOM killer picks the biggest process of the step's cgroup. The middle
+// process is a fork of kiln and may well be bigger than the step; it must
+// never be chosen, or the step's end could not be reported. The step gets
+// kiln's own setting back.
+void set_oom_score_adj(const std::string& value) {
+  int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)!::write(fd, value.data(), value.size());
+  ::close(fd);
+}
+
+std::string oom_score_adj() {
+  char buf[16] = {};
+  int fd = ::open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "0";
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "0";
+}
+
+[[noreturn]] void run_init(const ChildPlan& p, const Fds& fds, const std::string& kiln_oom_score_adj) {
+  set_oom_score_adj(kiln_oom_score_adj);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ::close(fds.sync);
   const int c = fds.control;
@@ -202,12 +223,14 @@ void run_middle(const ChildPlan& p) {
   }
   if (n != 1) ::_exit(1);  // the parent gave up (cgroup failure)
 
+  const std::string kiln_oom_score_adj = oom_score_adj();
+  set_oom_score_adj("-1000");
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
   if (p.spec.network == Network::none) flags |= CLONE_NEWNET;
   if (::unshare(flags) != 0) fail(fds.control, "namespaces", std::string("unshare: ") + std::strerror(errno));
   pid_t pid = ::fork();
   if (pid < 0) fail(fds.control, "namespaces", std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) run_init(p, fds);
+  if (pid == 0) run_init(p, fds, kiln_oom_score_adj);
 
   write_record(fds.control, RecordType::pid, std::to_string(pid));
   ::close(fds.out);

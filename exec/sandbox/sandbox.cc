@@ -199,6 +199,11 @@ base::Result<ProcessResult> run_sandboxed(const ProcessSpec& spec, const Sandbox
     if (phase == "exec") return base::make_error(message);
     return base::make_error("cannot set up the sandbox (" + phase + "): " + message);
   }
+  if ((!reports.status || reports.status->size() < 2) && outcome.oom_killed) {
+    // The memory limit took a process of the sandbox itself before the
+    // step's end could be reported: the step ran out of memory.
+    reports.status = "s" + std::to_string(SIGKILL);
+  }
   if (!reports.status || reports.status->size() < 2)
     return base::make_error("the sandbox ended without reporting how the step ended");
   if (cgroup_error) return base::with_context(base::Result<void>(*cgroup_error), "step cgroup").error();
