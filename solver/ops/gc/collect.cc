@@ -4,29 +4,14 @@
 
 #include "content/sqlite.h"
 #include "solver/ops/gc/cache_mounts.h"
+#include "solver/ops/gc/state.h"
 
 namespace solver::ops::gc {
-
-namespace {
-
-base::Result<std::set<std::string>> layer_digests(const std::string& root) {
-  TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db"));
-  TRY_ASSIGN(auto query, db.prepare("SELECT DISTINCT digest FROM layer_records"));
-  std::set<std::string> out;
-  for (;;) {
-    TRY_ASSIGN(bool row, query.step());
-    if (!row) break;
-    out.insert(query.text(0));
-  }
-  return out;
-}
-
-}  // namespace
 
 base::Result<void> sweep_blobs(const CollectServices& services, CollectReport& report) {
   auto sweep = [&](const std::set<std::string>& referenced) -> base::Result<void> {
     // Read inside the write lock: no layer record can be added until we finish.
-    TRY_ASSIGN(std::set<std::string> layers, layer_digests(services.root));
+    TRY_ASSIGN(std::set<std::string> layers, distinct_values(services.root, "SELECT DISTINCT digest FROM layer_records"));
     std::vector<content::BlobInfo> dead;
     TRY(services.blobs.walk([&](const content::BlobInfo& blob) -> base::Result<void> {
       const std::string digest = blob.digest.str();

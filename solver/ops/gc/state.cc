@@ -50,9 +50,9 @@ base::Result<void> add_chains(const content::ContentStore& blobs, const oci::Des
 
 }  // namespace
 
-base::Result<std::set<std::string>> snapshot_backends(const std::string& root) {
+base::Result<std::set<std::string>> distinct_values(const std::string& root, const std::string& select) {
   TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db"));
-  TRY_ASSIGN(auto query, db.prepare("SELECT DISTINCT backend FROM snapshots"));
+  TRY_ASSIGN(auto query, db.prepare(select));
   std::set<std::string> out;
   for (;;) {
     TRY_ASSIGN(bool row, query.step());
@@ -60,6 +60,10 @@ base::Result<std::set<std::string>> snapshot_backends(const std::string& root) {
     out.insert(query.text(0));
   }
   return out;
+}
+
+base::Result<std::set<std::string>> snapshot_backends(const std::string& root) {
+  return distinct_values(root, "SELECT DISTINCT backend FROM snapshots");
 }
 
 int64_t tree_size(const std::string& dir) {

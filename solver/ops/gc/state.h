@@ -34,6 +34,9 @@ base::Result<StoreState> load_state(const std::string& root, content::MetadataSt
 // The backends that own snapshot rows in the root's kiln.db.
 base::Result<std::set<std::string>> snapshot_backends(const std::string& root);
 
+// The first column of `select` (one text column) run on <root>/kiln.db.
+base::Result<std::set<std::string>> distinct_values(const std::string& root, const std::string& select);
+
 // Bytes under `dir` as described above; 0 when it does not exist.
 int64_t tree_size(const std::string& dir);
 
