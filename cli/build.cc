@@ -10,8 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/build_cache.h"
 #include "cli/build_definition.h"
 #include "cli/build_outputs.h"
+#include "cli/cache_flags.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/export_filesystem.h"
@@ -32,6 +34,8 @@
 #include "solver/ops/build/build_executor.h"
 #include "solver/ops/build/export_image.h"
 #include "solver/ops/build/sqlite_cache_index.h"
+#include "solver/ops/cache/cache_export.h"
+#include "solver/ops/cache/importing_index.h"
 #include "solver/ops/gc/lock.h"
 #include "solver/ops/context/selection.h"
 
@@ -56,6 +60,8 @@ struct BuildOptions {
   std::string platform;
   std::vector<std::string> build_contexts;
   bool explain_cache = false;
+  std::vector<std::string> cache_from;
+  std::vector<std::string> cache_to;
   std::string root;
   RunFlags run;
   // Registries (docs/registry.md).
@@ -232,6 +238,19 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
     epoch = *parsed;
   }
 
+  std::vector<CacheImportSpec> cache_imports;
+  for (const std::string& spec : opts.cache_from) {
+    auto parsed = parse_cache_from(spec);
+    if (!parsed.ok()) return fail(parsed.error(), k_exit_usage);
+    cache_imports.push_back(*parsed);
+  }
+  std::vector<CacheExportSpec> cache_exports;
+  for (const std::string& spec : opts.cache_to) {
+    auto parsed = parse_cache_to(spec);
+    if (!parsed.ok()) return fail(parsed.error(), k_exit_usage);
+    cache_exports.push_back(*parsed);
+  }
+
   auto run_config = run_settings(opts.run);
   if (!run_config.ok()) return fail(run_config.error(), k_exit_usage);
 
@@ -313,8 +332,22 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
 
   auto display = progress::make_progress_sink(opts.quiet ? progress::ProgressMode::quiet : *mode, STDERR_FILENO);
   if (!display.ok()) return fail(display.error(), k_exit_usage);
+  // --cache-from: steps the local index lacks may come from imported caches.
+  CacheRegistry cache_registries(opts.registry);
+  std::ostringstream quiet_cache_log;
+  std::ostream& cache_log = opts.quiet ? quiet_cache_log : std::cerr;
+  std::unique_ptr<solver::ops::cache::ImportingCacheIndex> importing;
+  if (!cache_imports.empty()) {
+    auto caches = open_caches(cache_imports, cache_registries, st, cache_log);
+    if (!caches.empty()) {
+      importing = std::make_unique<solver::ops::cache::ImportingCacheIndex>(
+          solver::ops::cache::ImportingCacheIndex::Services{**index, *st.blobs, *st.snapshots, **records},
+          std::move(caches), [&cache_log](std::string_view line) { cache_log << "warning: " << line << "\n"; });
+    }
+  }
+  solver::CacheIndex& solve_index = importing ? static_cast<solver::CacheIndex&>(*importing) : **index;
   solver::SolveResult partial;
-  auto solved = solver::solve(loaded->def, executor, **index, **display, solve_opts, &partial);
+  auto solved = solver::solve(loaded->def, executor, solve_index, **display, solve_opts, &partial);
   (*display)->finish();
   if (opts.explain_cache) print_explanation(solved.ok() ? *solved : partial, std::cerr);
   if (!solved.ok() && interrupted.load()) return fail(base::make_error("build interrupted"), k_exit_interrupted);
@@ -330,6 +363,30 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   export_request.override_platform = !opts.platform.empty();
   auto image = solver::ops::build::export_image(loaded->def, *solved, services, **records, export_request);
   if (!image.ok()) return fail(image.error(), k_exit_internal);
+
+  if (importing && !opts.quiet) {
+    const auto& stats = importing->stats();
+    std::cerr << "imported cache: " << stats.records_used.load() << " steps, " << stats.layers_fetched.load()
+              << " layers fetched (" << stats.bytes_fetched.load() << " bytes)\n";
+  }
+  for (const CacheExportSpec& spec : cache_exports) {
+    solver::ops::cache::CacheExportRequest cache_request{spec.mode, spec.compression, epoch};
+    auto written = [&]() -> base::Result<void> {
+      TRY_ASSIGN(auto config, solver::ops::cache::collect_cache(loaded->def, *solved, services, **records,
+                                                                 cache_request));
+      TRY_ASSIGN(oci::Descriptor manifest, solver::ops::cache::store_cache_manifest(*st.blobs, config));
+      TRY(write_cache(spec, manifest, cache_registries, st));
+      if (!opts.quiet)
+        std::cerr << "exporting cache to " << spec.location << ": " << config.records.size() << " steps, "
+                  << config.layers.size() << " layers, " << manifest.digest.str() << " done\n";
+      return {};
+    }();
+    if (!written.ok()) {
+      base::Error e = base::with_context(written, "exporting cache to " + spec.location).error();
+      if (!spec.ignore_error) return fail(e, k_exit_build_failed);
+      cache_log << "warning: " << e.render() << "\n";
+    }
+  }
 
   std::vector<content::archives::ExportImage> exports;
   for (const std::string& n : names) exports.push_back({n, image->manifest});
@@ -422,6 +479,10 @@ void register_build(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--build-context", opts->build_contexts, "Additional build context NAME=DIR, used by FROM NAME and COPY --from=NAME; repeatable")->allow_extra_args(false);
   cmd->add_option("--platform", opts->platform, "Set the target platform (default: this machine's)");
   cmd->add_flag("--explain-cache", opts->explain_cache, "After the build, say for every step why it was or was not cached");
+  cmd->add_option("--cache-from", opts->cache_from,
+                  "External cache source: type=registry,ref=REF | type=local,src=DIR | REF; repeatable")->allow_extra_args(false);
+  cmd->add_option("--cache-to", opts->cache_to,
+                  "Cache export destination: type=registry,ref=REF | type=local,dest=DIR, with mode=min|max")->allow_extra_args(false);
   cmd->add_option("--root", opts->root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
   add_run_flags(*cmd, opts->run);
   cmd->add_flag("--pull", opts->pull, "Always pull FROM images, even when a local copy exists");

@@ -4,8 +4,6 @@
 
 namespace cli {
 
-namespace {
-
 std::vector<std::string> split_csv(const std::string& text) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -17,6 +15,8 @@ std::vector<std::string> split_csv(const std::string& text) {
   }
   return out;
 }
+
+namespace {
 
 base::Result<OutputType> output_type(const std::string& value, const std::string& spec) {
   if (value == "image" || value == "registry") return OutputType::image;

@@ -30,6 +30,9 @@ struct OutputPlan {
   snapshotter::layer::CompressionOptions compression;
 };
 
+// "a,b,c" → {"a", "b", "c"}, as the comma-separated KEY=VALUE flags are written.
+std::vector<std::string> split_csv(const std::string& text);
+
 base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs);
 
 }  // namespace cli

@@ -125,7 +125,14 @@ std::vector<OpDigests> op_digests(const Definition& def) {
       d.filesystem = out[ins.at(0).op].filesystem;
     } else {
       base::Hasher fs(k_schema);
-      hash_fields(fs, op);
+      if (const auto* ctx = std::get_if<ContextSource>(&op)) {
+        // Steps hash what they read from a context themselves; its include
+        // patterns only narrow what is read and change with --target, which
+        // must not change the steps' keys.
+        fs.str(op_kind(op)).str(ctx->name);
+      } else {
+        hash_fields(fs, op);
+      }
       fs.list(ins.size());
       for (const Input& in : ins) fs.digest(out[in.op].filesystem).u64(in.output);
       d.filesystem = fs.finish();

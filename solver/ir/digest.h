@@ -3,7 +3,8 @@
 // A digest covers the op's kind and every semantic field (typed through
 // base::Hasher, starting with the schema string k_schema) and the digests of
 // its inputs, and nothing else: side tables (display names, stages, source
-// lines) and Exec::proxy_env never contribute.
+// lines) and Exec::proxy_env never contribute. A context source's
+// `filesystem` digest is its name alone (see op_digests).
 
 #include <vector>
 

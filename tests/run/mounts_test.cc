@@ -56,6 +56,21 @@ TEST_F(RunTest, BindMountFromContextAndStageWithDiscardedWrites) {
   EXPECT_FALSE(fs::exists(out + "/in"));
 }
 
+TEST_F(RunTest, ChangedFilesUnderABindMountOfTheContextRunTheStepAgain) {
+  const std::string dockerfile =
+      "FROM busybox\n"
+      "RUN --mount=type=bind,source=data,target=/in cat /in/input.txt > /copied\n";
+  write(ctx + "/data/input.txt", "first\n");
+  write(ctx + "/other.txt", "not mounted\n");
+  EXPECT_EQ(slurp(build_to_dir(dockerfile) + "/copied"), "first\n");
+  write(ctx + "/other.txt", "changed, still not mounted\n");
+  auto unchanged = build(dockerfile);
+  ASSERT_EQ(unchanged.exit_code, 0) << unchanged.err;
+  EXPECT_NE(unchanged.err.find("CACHED"), std::string::npos) << unchanged.err;
+  write(ctx + "/data/input.txt", "second\n");
+  EXPECT_EQ(slurp(build_to_dir(dockerfile) + "/copied"), "second\n");
+}
+
 TEST_F(RunTest, TmpfsMountIsEmptyAndGone) {
   std::string out = build_to_dir(
       "FROM busybox\n"

@@ -96,6 +96,7 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
     TRY_ASSIGN(ContentKey key, m_http.content_key(op, *http));
     return std::optional<ContentKey>{std::move(key)};
   }
+  if (const auto* exec = std::get_if<ir::Exec>(&o)) return exec_content_key(op, *exec, inputs);
   const auto* file = std::get_if<ir::File>(&o);
   if (!file) return std::optional<ContentKey>{};
   base::Hasher key("kiln.file-sources.v1");
@@ -138,6 +139,32 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
   merged.digest = context::selection_digest(merged.entries);
   return std::optional<ContentKey>{
       ContentKey{key.finish(), "files", context::serialize_selection(merged)}};
+}
+
+// A RUN step that bind-mounts part of the build context depends on those
+// files as a COPY of them would.
+base::Result<std::optional<ContentKey>> BuildExecutor::exec_content_key(
+    uint32_t op, const ir::Exec& exec, const std::vector<const VertexResult*>& inputs) {
+  base::Hasher key("kiln.exec-context-mounts.v1");
+  context::Selection merged;
+  int selections = 0;
+  for (const ir::Mount& mount : exec.mounts) {
+    if (!mount.input) continue;
+    const ir::Input& in = m_def.inputs[op].at(*mount.input);
+    const auto* ctx = std::get_if<ir::ContextSource>(&m_def.ops[in.op]);
+    if (!ctx) continue;
+    context::SelectRequest request;
+    request.sources = {mount.source.empty() || mount.source[0] != '/' ? "/" + mount.source : mount.source};
+    request.ignore_patterns = ctx->exclude_patterns;
+    request.allow_wildcard = false;
+    request.follow_symlinks = true;
+    TRY_ASSIGN(context::Selection selection, m_svc.hasher.select(inputs.at(*mount.input)->payload, request));
+    key.str(mount.target).digest(selection.digest);
+    if (selections++ == 0) merged = std::move(selection);
+  }
+  if (selections == 0) return std::optional<ContentKey>{};
+  // --explain-cache can name the changed files of the first mount.
+  return std::optional<ContentKey>{ContentKey{key.finish(), "files", context::serialize_selection(merged)}};
 }
 
 base::Result<VertexResult> BuildExecutor::run(uint32_t op,

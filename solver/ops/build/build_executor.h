@@ -78,6 +78,8 @@ class BuildExecutor final : public OpExecutor {
                                    const std::string& after) override;
 
  private:
+  base::Result<std::optional<ContentKey>> exec_content_key(uint32_t op, const ir::Exec& exec,
+                                                           const std::vector<const VertexResult*>& inputs);
   base::Result<VertexResult> run_image(uint32_t op, const ir::ImageSource& image, StepContext& step);
   base::Result<VertexResult> run_context(const ir::ContextSource& context);
   base::Result<VertexResult> run_exec(uint32_t op, const ir::Exec& exec, const std::vector<const VertexResult*>& inputs,

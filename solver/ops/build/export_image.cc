@@ -24,6 +24,8 @@ class BlobSink final : public layer::ByteSink {
   content::BlobWriter m_writer;
 };
 
+}  // namespace
+
 std::string layer_media_type(layer::Compression compression) {
   switch (compression) {
     case layer::Compression::zstd:
@@ -36,7 +38,25 @@ std::string layer_media_type(layer::Compression compression) {
   return std::string(oci::k_media_oci_layer_gzip);
 }
 
-}  // namespace
+base::Result<layer::LayerBlob> export_snapshot_layer(BuildServices services, layer::LayerRecords& records,
+                                                     const std::string& snapshot,
+                                                     const layer::CompressionOptions& compression,
+                                                     std::optional<int64_t> source_date_epoch) {
+  layer::ExportRequest ex;
+  ex.snapshot = snapshot;
+  ex.compression = compression;
+  layer::DiffOptions diff;
+  diff.mtime_clamp = source_date_epoch;
+  ex.write_diff = [&services, snapshot, diff](layer::ByteSink& sink) {
+    return services.snapshots.write_diff(snapshot, sink, diff);
+  };
+  ex.open_blob = [&services]() -> base::Result<std::unique_ptr<layer::ByteSink>> {
+    TRY_ASSIGN(content::BlobWriter writer, services.blobs.writer());
+    return std::unique_ptr<layer::ByteSink>(new BlobSink(std::move(writer)));
+  };
+  TRY_ASSIGN(layer::ExportResult exported, layer::export_layer(ex, records));
+  return exported.blob;
+}
 
 base::Result<solver::image::BuiltImage> export_image(const ir::Definition& def,
                                                      const SolveResult& solved,
@@ -79,23 +99,12 @@ base::Result<solver::image::BuiltImage> export_image(const ir::Definition& def,
       if (!result) return base::make_error("step " + def.info[op].display_name + " was not solved");
       // A --link step's layer is its own snapshot's diff, whatever the base.
       const std::string snapshot = link_layer_of(*result).value_or(result->snapshot);
-      layer::ExportRequest ex;
-      ex.snapshot = snapshot;
-      ex.compression = request.compression;
-      layer::DiffOptions diff;
-      diff.mtime_clamp = request.source_date_epoch;
-      ex.write_diff = [&services, snapshot, diff](layer::ByteSink& sink) {
-        return services.snapshots.write_diff(snapshot, sink, diff);
-      };
-      ex.open_blob = [&services]() -> base::Result<std::unique_ptr<layer::ByteSink>> {
-        TRY_ASSIGN(content::BlobWriter writer, services.blobs.writer());
-        return std::unique_ptr<layer::ByteSink>(new BlobSink(std::move(writer)));
-      };
-      TRY_ASSIGN(layer::ExportResult exported,
-                 base::with_context(layer::export_layer(ex, records), def.info[op].display_name));
-      step.layer = solver::image::LayerRef{exported.blob.diff_id, exported.blob.digest,
-                                           static_cast<int64_t>(exported.blob.size),
-                                           layer_media_type(exported.blob.compression)};
+      TRY_ASSIGN(layer::LayerBlob blob,
+                 base::with_context(export_snapshot_layer(services, records, snapshot, request.compression,
+                                                          request.source_date_epoch),
+                                    def.info[op].display_name));
+      step.layer = solver::image::LayerRef{blob.diff_id, blob.digest, static_cast<int64_t>(blob.size),
+                                           layer_media_type(blob.compression)};
     }
     assemble.steps.push_back(std::move(step));
   }

@@ -26,6 +26,15 @@ struct ImageExportRequest {
   bool override_platform = false;             // --platform was given
 };
 
+// The layer of one committed step snapshot in the content store: made once
+// per (snapshot, compression), then found in `records`.
+base::Result<snapshotter::layer::LayerBlob> export_snapshot_layer(
+    BuildServices services, snapshotter::layer::LayerRecords& records, const std::string& snapshot,
+    const snapshotter::layer::CompressionOptions& compression, std::optional<int64_t> source_date_epoch);
+
+// The OCI media type of a layer blob so compressed.
+std::string layer_media_type(snapshotter::layer::Compression compression);
+
 base::Result<solver::image::BuiltImage> export_image(const ir::Definition& def,
                                                      const SolveResult& solved,
                                                      BuildServices services,

@@ -1,0 +1,90 @@
+#include "solver/ops/cache/importing_index.h"
+
+#include "solver/ops/build/image_chain.h"
+
+namespace solver::ops::cache {
+
+ImportingCacheIndex::ImportingCacheIndex(Services services, std::vector<ImportedCache> caches,
+                                         std::function<void(std::string_view)> warn)
+    : m_svc(services), m_caches(std::move(caches)), m_warn(std::move(warn)) {
+  for (size_t c = 0; c < m_caches.size(); ++c)
+    for (size_t r = 0; r < m_caches[c].config.records.size(); ++r)
+      m_known.emplace(m_caches[c].config.records[r].key, Found{c, r});
+}
+
+base::Result<bool> ImportingCacheIndex::usable(const VertexResult& result) {
+  if (result.snapshot.empty()) return true;
+  TRY_ASSIGN(auto info, m_svc.snapshots.stat(result.snapshot));
+  return info.has_value() && info->kind == snapshotter::SnapshotKind::committed;
+}
+
+base::Result<std::optional<VertexResult>> ImportingCacheIndex::lookup(const std::string& key) {
+  TRY_ASSIGN(auto local, m_svc.local.lookup(key));
+  if (local) {
+    TRY_ASSIGN(bool ok, usable(*local));
+    if (ok) return local;
+  }
+  auto found = m_known.find(key);
+  if (found == m_known.end()) return local;
+  std::lock_guard lock(m_import_mutex);
+  if (m_failed.count(key)) return local;
+  const ImportedCache& cache = m_caches[found->second.cache];
+  auto imported = materialize(cache, cache.config.records[found->second.record]);
+  if (!imported.ok()) {
+    m_failed.insert(key);
+    m_warn("cannot use " + cache.source->name() + " for a step (key " + key + "): " + imported.error().render());
+    return local;
+  }
+  TRY(m_svc.local.store(key, *imported));
+  ++m_stats.records_used;
+  return std::optional<VertexResult>(*imported);
+}
+
+base::Result<VertexResult> ImportingCacheIndex::materialize(const ImportedCache& cache, const CacheRecord& record) {
+  std::vector<build::ChainLayer> chain;
+  for (uint32_t index : record.chain) {
+    const CacheLayer& layer = cache.config.layers.at(index);
+    TRY_ASSIGN(bool present, m_svc.blobs.exists(layer.blob.digest));
+    if (!present) {
+      TRY(cache.source->fetch(layer.blob, m_svc.blobs));
+      ++m_stats.layers_fetched;
+      m_stats.bytes_fetched += static_cast<uint64_t>(layer.blob.size);
+    }
+    chain.push_back({layer.blob.digest, layer.diff_id});
+  }
+  TRY_ASSIGN(std::vector<std::string> snapshots,
+             build::unpack_layer_chain(m_svc.blobs, m_svc.snapshots, m_svc.local, chain, cache.source->name(),
+                                       [](std::string_view) {}));
+  for (size_t i = 0; i < record.chain.size(); ++i) {
+    const CacheLayer& layer = cache.config.layers[record.chain[i]];
+    if (!layer.compression) continue;
+    if (m_svc.layer_records.find(snapshots[i], *layer.compression, layer.level)) continue;
+    snapshotter::layer::LayerBlob blob;
+    blob.diff_id = layer.diff_id;
+    blob.tar_size = layer.tar_size;
+    blob.compression = *layer.compression;
+    blob.level = layer.level;
+    blob.digest = layer.blob.digest;
+    blob.size = static_cast<uint64_t>(layer.blob.size);
+    TRY(m_svc.layer_records.record(snapshots[i], blob));
+  }
+  return VertexResult{snapshots.empty() ? std::string() : snapshots.back(), record.payload};
+}
+
+base::Result<void> ImportingCacheIndex::store(const std::string& key, const VertexResult& result) {
+  return m_svc.local.store(key, result);
+}
+
+base::Result<VertexResult> ImportingCacheIndex::store_first(const std::string& key, const VertexResult& result) {
+  return m_svc.local.store_first(key, result);
+}
+
+base::Result<std::optional<StepRecord>> ImportingCacheIndex::last_step(const std::string& step_id) {
+  return m_svc.local.last_step(step_id);
+}
+
+base::Result<void> ImportingCacheIndex::remember_step(const std::string& step_id, const StepRecord& record) {
+  return m_svc.local.remember_step(step_id, record);
+}
+
+}  // namespace solver::ops::cache
