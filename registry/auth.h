@@ -11,7 +11,8 @@
 //   blob storage);
 // - to the token realm the registry's challenge names. docker does this for
 //   any realm; we do too, except that we refuse to send them over plain HTTP
-//   to a host other than the registry's own.
+//   to a host other than the registry's own (unless both are loopback hosts,
+//   so the credentials never leave the machine).
 // Credentials and tokens never appear in error messages.
 //
 // Thread-safe (one mutex); shared by all requests to the host.

@@ -5,7 +5,8 @@
 namespace registry {
 
 Result<content::BlobInfo> Client::fetch_blob(const Reference& repo, const oci::Descriptor& desc,
-                                             const content::ContentStore& store, content::PublishGuard* guard) {
+                                             const content::ContentStore& store, content::PublishGuard* guard,
+                                             const ByteObserver& observe) {
   const std::string what = "downloading blob " + desc.digest.str() + " from " + repo.name();
   TRY_ASSIGN(bool present, store.exists(desc.digest));
   if (present) {
@@ -19,7 +20,11 @@ Result<content::BlobInfo> Client::fetch_blob(const Reference& repo, const oci::D
   options.expected_size = desc.size;
   options.guard = guard;
   TRY_ASSIGN(content::BlobWriter writer, store.writer(options));
-  BodySink sink = [&writer](std::string_view chunk) { return writer.write(chunk); };
+  BodySink sink = [&writer, &observe](std::string_view chunk) -> Result<void> {
+    TRY(writer.write(chunk));
+    if (observe) TRY(observe(writer.written()));
+    return {};
+  };
 
   int resumes = 0;
   while (true) {

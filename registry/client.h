@@ -15,7 +15,9 @@
 //   up to `chunk_size` bytes, in PATCH chunks beyond.
 //
 // Errors name the reference or digest and the registry's own error code and
-// message when it sent one. Thread-safe: requests may run in parallel.
+// message when it sent one. Thread-safe: requests may run in parallel (the
+// host map and each host's token cache are locked; CurlTransport hands every
+// request its own easy handle from a pool, so connections are reused).
 
 #include <chrono>
 #include <functional>
@@ -52,6 +54,11 @@ struct ClientOptions {
 // The manifest media types we ask for (Accept) and understand.
 std::string manifest_accept_header();
 
+// Sees a download's progress: the bytes written so far, after each chunk.
+// An error aborts the download (nothing is published) and is what
+// fetch_blob returns.
+using ByteObserver = std::function<Result<void>(int64_t written)>;
+
 struct FetchedManifest {
   oci::Descriptor descriptor;  // media type, digest and size of `bytes`
   std::string bytes;
@@ -82,9 +89,11 @@ class Client {
   Result<std::optional<int64_t>> head_blob(const Reference& repo, const base::Digest& digest);
   // Downloads `desc` from `repo` into `store` (a no-op when it is already
   // there). `guard` (e.g. a metadata Lease) protects the blob from garbage
-  // collection from the moment it is published.
+  // collection from the moment it is published. `observe`, when set, sees
+  // the bytes as they arrive.
   Result<content::BlobInfo> fetch_blob(const Reference& repo, const oci::Descriptor& desc,
-                                       const content::ContentStore& store, content::PublishGuard* guard = nullptr);
+                                       const content::ContentStore& store, content::PublishGuard* guard = nullptr,
+                                       const ByteObserver& observe = {});
   // Makes `repo` have the blob `desc`, read from `store`. With `mount_from`
   // (a repository path on the same registry), asks for a mount first.
   Result<void> push_blob(const Reference& repo, const oci::Descriptor& desc, const content::ContentStore& store,

@@ -2,6 +2,9 @@
 
 #include <sys/utsname.h>
 
+#include <mutex>
+#include <vector>
+
 #include "oci/media_types.h"
 
 namespace registry {
@@ -19,6 +22,21 @@ Reference by_digest(const Reference& ref, const base::Digest& digest) {
   return Reference{ref.domain, ref.path, {}, digest};
 }
 
+// Lets the parallel downloads share one guard (a metadata Lease is not
+// thread-safe): its calls take turns.
+class SerializedGuard final : public content::PublishGuard {
+ public:
+  explicit SerializedGuard(content::PublishGuard* inner) : m_inner(inner) {}
+  Result<void> protect(const base::Digest& digest) override {
+    std::lock_guard lock(m_mutex);
+    return m_inner->protect(digest);
+  }
+
+ private:
+  content::PublishGuard* m_inner;
+  std::mutex m_mutex;
+};
+
 Result<void> store_manifest(const content::ContentStore& store, const FetchedManifest& fetched,
                             content::PublishGuard* guard) {
   content::WriterOptions options;
@@ -30,23 +48,30 @@ Result<void> store_manifest(const content::ContentStore& store, const FetchedMan
 }
 
 Result<void> push_manifest_tree(Client& client, const Reference& ref, const content::ContentStore& store,
-                                const oci::Descriptor& desc, const std::string& mount_from) {
+                                const oci::Descriptor& desc, const std::string& mount_from,
+                                const TransferOptions& options) {
   TRY_ASSIGN(std::string bytes, store.read(desc.digest));
   if (oci::is_index(desc.media_type)) {
     TRY_ASSIGN(oci::Index index, oci::parse_index(bytes));
     for (const auto& child : index.manifests) {
       TRY_ASSIGN(bool present, store.exists(child.digest));
-      if (present) TRY(push_manifest_tree(client, by_digest(ref, child.digest), store, child, mount_from));
+      if (present) TRY(push_manifest_tree(client, by_digest(ref, child.digest), store, child, mount_from, options));
     }
   } else if (oci::is_manifest(desc.media_type)) {
     TRY_ASSIGN(oci::Manifest manifest, oci::parse_manifest(bytes));
-    TRY(client.push_blob(ref, manifest.config, store, mount_from));
+    std::vector<oci::Descriptor> blobs{manifest.config};
     for (const auto& layer : manifest.layers) {
       // Foreign layers (with urls) may be absent; the registry need not hold them.
       TRY_ASSIGN(bool present, store.exists(layer.digest));
       if (!present && !layer.urls.empty()) continue;
-      TRY(client.push_blob(ref, layer, store, mount_from));
+      blobs.push_back(layer);
     }
+    auto push = [&](const oci::Descriptor& blob, const BlobTask& task) -> Result<void> {
+      TRY(client.push_blob(ref, blob, store, mount_from));
+      task.bytes(blob.size);
+      return {};
+    };
+    TRY(transfer_blobs(blobs, options.max_concurrent, options.progress, push));
   } else {
     return base::make_error("cannot push " + desc.digest.str() + ": media type \"" + desc.media_type +
                             "\" is neither a manifest nor an index");
@@ -80,7 +105,8 @@ Result<oci::Descriptor> select_platform(const oci::Index& index, const oci::Plat
 }
 
 Result<PulledImage> pull_image(Client& client, const Reference& ref, const content::ContentStore& store,
-                               const oci::Platform& platform, content::PublishGuard* guard) {
+                               const oci::Platform& platform, content::PublishGuard* guard,
+                               const TransferOptions& options) {
   const std::string what = "pulling " + ref.str();
   TRY_ASSIGN(FetchedManifest root, with_context(client.get_manifest(ref), what));
   TRY(with_context(store_manifest(store, root, guard), what));
@@ -96,17 +122,28 @@ Result<PulledImage> pull_image(Client& client, const Reference& ref, const conte
     pulled.manifest = image.descriptor;
   }
   TRY_ASSIGN(oci::Manifest manifest, with_context(oci::parse_manifest(image.bytes), what));
-  TRY(with_context(client.fetch_blob(ref, manifest.config, store, guard), what));
-  for (const auto& layer : manifest.layers) {
-    if (!layer.urls.empty()) continue;  // foreign layer: fetched from its urls, if ever
-    TRY(with_context(client.fetch_blob(ref, layer, store, guard), what));
-  }
+  std::vector<oci::Descriptor> blobs{manifest.config};
+  for (const auto& layer : manifest.layers)
+    if (layer.urls.empty()) blobs.push_back(layer);  // foreign layers: fetched from their urls, if ever
+  SerializedGuard serialized(guard);
+  content::PublishGuard* shared_guard = guard ? &serialized : nullptr;
+  auto fetch = [&](const oci::Descriptor& blob, const BlobTask& task) -> Result<void> {
+    ByteObserver observe = [&](int64_t written) -> Result<void> {
+      if (task.stop.load()) return base::make_error("stopped: another blob failed");
+      task.bytes(written);
+      return {};
+    };
+    TRY(client.fetch_blob(ref, blob, store, shared_guard, observe));
+    return {};
+  };
+  TRY(with_context(transfer_blobs(blobs, options.max_concurrent, options.progress, fetch), what));
   return pulled;
 }
 
 Result<void> push_image(Client& client, const Reference& ref, const content::ContentStore& store,
-                        const oci::Descriptor& root, const std::string& mount_from) {
-  return with_context(push_manifest_tree(client, ref, store, root, mount_from), "pushing " + ref.str());
+                        const oci::Descriptor& root, const std::string& mount_from,
+                        const TransferOptions& options) {
+  return with_context(push_manifest_tree(client, ref, store, root, mount_from, options), "pushing " + ref.str());
 }
 
 }  // namespace registry

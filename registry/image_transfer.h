@@ -13,8 +13,13 @@
 // already has are skipped; `mount_from` names a repository on the same
 // registry to mount blobs from.
 //
-// Blobs move one at a time for now; parallel transfers come with the CLI's
-// progress display.
+// The blobs of one manifest (config and layers) move in parallel, at most
+// TransferOptions::max_concurrent at once (see blob_batch.h); a manifest is
+// pushed only after all of its blobs are up. The first failing blob stops the
+// others and is the error returned, naming its digest. A failed or stopped
+// download publishes nothing (BlobWriter writes under tmp/ and renames only a
+// verified blob), so the store never holds half a blob; blobs that did
+// complete stay, protected by `guard` and reused by the next pull.
 
 #include <optional>
 #include <string>
@@ -23,6 +28,7 @@
 #include "content/content_store.h"
 #include "oci/descriptor.h"
 #include "oci/manifest.h"
+#include "registry/blob_batch.h"
 #include "registry/client.h"
 
 namespace registry {
@@ -35,6 +41,11 @@ oci::Platform host_platform();
 // Errors list the platforms the index offers.
 Result<oci::Descriptor> select_platform(const oci::Index& index, const oci::Platform& platform);
 
+struct TransferOptions {
+  int max_concurrent = 4;     // blobs moving at once (at least 1)
+  TransferProgress progress;  // per blob: started, bytes, done; may be empty
+};
+
 struct PulledImage {
   oci::Descriptor root;      // what `ref` named: a manifest or an index
   oci::Descriptor manifest;  // the image manifest that was pulled
@@ -43,9 +54,11 @@ struct PulledImage {
 // `guard` (e.g. the metadata Lease of the pull) protects every blob the pull
 // publishes or finds present until the caller tags the image.
 Result<PulledImage> pull_image(Client& client, const Reference& ref, const content::ContentStore& store,
-                               const oci::Platform& platform, content::PublishGuard* guard = nullptr);
+                               const oci::Platform& platform, content::PublishGuard* guard = nullptr,
+                               const TransferOptions& options = {});
 
 Result<void> push_image(Client& client, const Reference& ref, const content::ContentStore& store,
-                        const oci::Descriptor& root, const std::string& mount_from = {});
+                        const oci::Descriptor& root, const std::string& mount_from = {},
+                        const TransferOptions& options = {});
 
 }  // namespace registry

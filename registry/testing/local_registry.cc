@@ -95,6 +95,9 @@ std::string LocalRegistry::start(const LocalRegistryOptions& options) {
   }
   if (!options.tls_dir.empty())
     config += "  tls:\n    certificate: " + options.tls_dir + "/server.crt\n    key: " + options.tls_dir + "/server.key\n";
+  if (!options.token_realm.empty())
+    config += "auth:\n  token:\n    realm: " + options.token_realm + "\n    service: " + options.token_service +
+              "\n    issuer: " + options.token_issuer + "\n    rootcertbundle: " + options.token_rootcertbundle + "\n";
   write_file(m_dir.path() + "/config.yml", config);
 
   std::string log = m_dir.path() + "/registry.log";

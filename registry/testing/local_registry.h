@@ -18,6 +18,12 @@ struct LocalRegistryOptions {
   std::string password;
   // Non-empty: serve HTTPS with <tls_dir>/server.crt and server.key.
   std::string tls_dir;
+  // Non-empty realm: bearer token auth (docker's `auth: token`), trusting
+  // tokens signed by the certificate at `token_rootcertbundle` (see TokenServer).
+  std::string token_realm = {};
+  std::string token_service = {};
+  std::string token_issuer = {};
+  std::string token_rootcertbundle = {};
 };
 
 // Writes ca.crt, server.crt and server.key into `dir` (openssl CLI): a

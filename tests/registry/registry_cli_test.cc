@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/testing/local_registry.h"
+#include "registry/testing/token_server.h"
 #include "tests/cli/run_kiln.h"
 #include "tests/cli/test_files.h"
 
@@ -332,6 +333,54 @@ TEST_F(Registry, MultistageExampleRoundTripRuns) {
                                 "echo b a b | /usr/local/bin/wordcount -n 1"});
   EXPECT_EQ(count.exit_code, 0) << count.err;
   EXPECT_TRUE(contains(count.out, "b")) << count.out << count.err;
+}
+
+// `auth: token`: the registry sends kiln to a token server (TokenServer) that
+// checks the login and signs tokens for the requested scopes.
+class TokenRegistry : public Registry {
+ protected:
+  void SetUp() override {
+    tokens = std::make_unique<registry::testing::TokenServer>(
+        token_dir.path(), registry::testing::TokenServerOptions{"alice", "s3cret-pw", "kiln-test-registry",
+                                                                "kiln-test-issuer"});
+    ASSERT_EQ(tokens->error(), "");
+    registry::testing::LocalRegistryOptions options;
+    options.token_realm = tokens->realm();
+    options.token_service = tokens->service();
+    options.token_issuer = tokens->issuer();
+    options.token_rootcertbundle = tokens->certificate_path();
+    start(options);
+  }
+
+  tests::TempDir token_dir;
+  std::unique_ptr<registry::testing::TokenServer> tokens;
+};
+
+TEST_F(TokenRegistry, LoginPushPullThroughTheTokenServer) {
+  std::string name = domain + "/tokens/app:1";
+  build_app(name);
+  auto anonymous = kiln({"push", name});
+  EXPECT_NE(anonymous.exit_code, 0);
+  EXPECT_TRUE(contains(anonymous.err, "401")) << anonymous.err;
+
+  auto wrong = tests::run_kiln({"login", domain, "-u", "alice", "--password-stdin"}, "nope\n");
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_TRUE(contains(wrong.err, "401")) << wrong.err;
+  EXPECT_FALSE(contains(wrong.err, "nope")) << wrong.err;
+
+  auto login = tests::run_kiln({"login", domain, "-u", "alice", "--password-stdin"}, "s3cret-pw\n");
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  int before = tokens->issued();
+  auto push = kiln({"push", name});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  // One kiln process: one token to read and one to write, however many blobs.
+  EXPECT_EQ(tokens->issued_for("repository:tokens/app:pull"), 1);
+  EXPECT_EQ(tokens->issued_for("repository:tokens/app:pull,push"), 1);
+  EXPECT_EQ(tokens->issued() - before, 2);
+  std::string fresh = work.path() + "/fresh";
+  auto pull = kiln({"pull", name}, fresh);
+  ASSERT_EQ(pull.exit_code, 0) << pull.err;
+  EXPECT_TRUE(contains(kiln({"images"}, fresh).out, domain + "/tokens/app")) << "pulled image is listed";
 }
 
 }  // namespace
