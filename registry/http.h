@@ -112,6 +112,7 @@ class CurlTransport final : public HttpTransport {
   void release(void* handle);
 
   CurlOptions m_options;
+  std::string m_system_ca_dir;  // "" = libcurl's default CA bundle
   std::mutex m_mutex;
   std::vector<void*> m_idle;  // CURL* handles, kept for their live connections
 };
