@@ -13,7 +13,6 @@
 #include "cli/build_cache.h"
 #include "cli/build_definition.h"
 #include "cli/build_outputs.h"
-#include "cli/cache_flags.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/export_filesystem.h"
@@ -34,8 +33,6 @@
 #include "solver/ops/build/build_executor.h"
 #include "solver/ops/build/export_image.h"
 #include "solver/ops/build/sqlite_cache_index.h"
-#include "solver/ops/cache/cache_export.h"
-#include "solver/ops/cache/importing_index.h"
 #include "solver/ops/gc/lock.h"
 #include "solver/ops/context/selection.h"
 
@@ -238,18 +235,8 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
     epoch = *parsed;
   }
 
-  std::vector<CacheImportSpec> cache_imports;
-  for (const std::string& spec : opts.cache_from) {
-    auto parsed = parse_cache_from(spec);
-    if (!parsed.ok()) return fail(parsed.error(), k_exit_usage);
-    cache_imports.push_back(*parsed);
-  }
-  std::vector<CacheExportSpec> cache_exports;
-  for (const std::string& spec : opts.cache_to) {
-    auto parsed = parse_cache_to(spec);
-    if (!parsed.ok()) return fail(parsed.error(), k_exit_usage);
-    cache_exports.push_back(*parsed);
-  }
+  auto caches = BuildCaches::parse(opts.cache_from, opts.cache_to, opts.registry);
+  if (!caches.ok()) return fail(caches.error(), k_exit_usage);
 
   auto run_config = run_settings(opts.run);
   if (!run_config.ok()) return fail(run_config.error(), k_exit_usage);
@@ -333,19 +320,9 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   auto display = progress::make_progress_sink(opts.quiet ? progress::ProgressMode::quiet : *mode, STDERR_FILENO);
   if (!display.ok()) return fail(display.error(), k_exit_usage);
   // --cache-from: steps the local index lacks may come from imported caches.
-  CacheRegistry cache_registries(opts.registry);
   std::ostringstream quiet_cache_log;
   std::ostream& cache_log = opts.quiet ? quiet_cache_log : std::cerr;
-  std::unique_ptr<solver::ops::cache::ImportingCacheIndex> importing;
-  if (!cache_imports.empty()) {
-    auto caches = open_caches(cache_imports, cache_registries, st, cache_log);
-    if (!caches.empty()) {
-      importing = std::make_unique<solver::ops::cache::ImportingCacheIndex>(
-          solver::ops::cache::ImportingCacheIndex::Services{**index, *st.blobs, *st.snapshots, **records},
-          std::move(caches), [&cache_log](std::string_view line) { cache_log << "warning: " << line << "\n"; });
-    }
-  }
-  solver::CacheIndex& solve_index = importing ? static_cast<solver::CacheIndex&>(*importing) : **index;
+  solver::CacheIndex& solve_index = caches->solve_index(st, **index, **records, cache_log);
   solver::SolveResult partial;
   auto solved = solver::solve(loaded->def, executor, solve_index, **display, solve_opts, &partial);
   (*display)->finish();
@@ -364,29 +341,10 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   auto image = solver::ops::build::export_image(loaded->def, *solved, services, **records, export_request);
   if (!image.ok()) return fail(image.error(), k_exit_internal);
 
-  if (importing && !opts.quiet) {
-    const auto& stats = importing->stats();
-    std::cerr << "imported cache: " << stats.records_used.load() << " steps, " << stats.layers_fetched.load()
-              << " layers fetched (" << stats.bytes_fetched.load() << " bytes)\n";
-  }
-  for (const CacheExportSpec& spec : cache_exports) {
-    solver::ops::cache::CacheExportRequest cache_request{spec.mode, spec.compression, epoch};
-    auto written = [&]() -> base::Result<void> {
-      TRY_ASSIGN(auto config, solver::ops::cache::collect_cache(loaded->def, *solved, services, **records,
-                                                                 cache_request));
-      TRY_ASSIGN(oci::Descriptor manifest, solver::ops::cache::store_cache_manifest(*st.blobs, config));
-      TRY(write_cache(spec, manifest, cache_registries, st));
-      if (!opts.quiet)
-        std::cerr << "exporting cache to " << spec.location << ": " << config.records.size() << " steps, "
-                  << config.layers.size() << " layers, " << manifest.digest.str() << " done\n";
-      return {};
-    }();
-    if (!written.ok()) {
-      base::Error e = base::with_context(written, "exporting cache to " + spec.location).error();
-      if (!spec.ignore_error) return fail(e, k_exit_build_failed);
-      cache_log << "warning: " << e.render() << "\n";
-    }
-  }
+  if (!opts.quiet) caches->report_imports(std::cerr);
+  if (auto exported = caches->export_all(loaded->def, *solved, services, **records, epoch, st, cache_log, opts.quiet);
+      !exported.ok())
+    return fail(exported.error(), k_exit_build_failed);
 
   std::vector<content::archives::ExportImage> exports;
   for (const std::string& n : names) exports.push_back({n, image->manifest});

@@ -1,6 +1,7 @@
 #include "cli/build_cache.h"
 
 #include "oci/manifest.h"
+#include "solver/ops/cache/cache_export.h"
 #include "registry/image_transfer.h"
 #include "registry/reference.h"
 #include "solver/ops/cache/local_cache.h"
@@ -68,6 +69,64 @@ base::Result<void> write_cache(const CacheExportSpec& spec, const oci::Descripto
     return cache::write_local_cache(*store.blobs, manifest, spec.location, spec.tag);
   TRY_ASSIGN(registry::Reference ref, registry::parse_reference(spec.location));
   return registry::push_image(registries.session()->client(), ref, *store.blobs, manifest);
+}
+
+base::Result<BuildCaches> BuildCaches::parse(const std::vector<std::string>& cache_from,
+                                             const std::vector<std::string>& cache_to, RegistryFlags flags) {
+  BuildCaches caches;
+  for (const std::string& spec : cache_from) {
+    TRY_ASSIGN(CacheImportSpec parsed, parse_cache_from(spec));
+    caches.m_imports.push_back(std::move(parsed));
+  }
+  for (const std::string& spec : cache_to) {
+    TRY_ASSIGN(CacheExportSpec parsed, parse_cache_to(spec));
+    caches.m_exports.push_back(std::move(parsed));
+  }
+  caches.m_registries = std::make_unique<CacheRegistry>(std::move(flags));
+  return caches;
+}
+
+solver::CacheIndex& BuildCaches::solve_index(Store& store, solver::CacheIndex& local,
+                                             snapshotter::layer::LayerRecords& records, std::ostream& log) {
+  if (m_imports.empty()) return local;
+  auto opened = open_caches(m_imports, *m_registries, store, log);
+  if (opened.empty()) return local;
+  m_importing = std::make_unique<cache::ImportingCacheIndex>(
+      cache::ImportingCacheIndex::Services{local, *store.blobs, *store.snapshots, records}, std::move(opened),
+      [&log](std::string_view line) { log << "warning: " << line << "\n"; });
+  return *m_importing;
+}
+
+void BuildCaches::report_imports(std::ostream& out) const {
+  if (!m_importing) return;
+  const auto& stats = m_importing->stats();
+  out << "imported cache: " << stats.records_used.load() << " steps, " << stats.layers_fetched.load()
+      << " layers fetched (" << stats.bytes_fetched.load() << " bytes)\n";
+}
+
+base::Result<void> BuildCaches::export_all(const ir::Definition& def, const solver::SolveResult& solved,
+                                           solver::ops::build::BuildServices services,
+                                           snapshotter::layer::LayerRecords& records,
+                                           std::optional<int64_t> source_date_epoch, Store& store, std::ostream& log,
+                                           bool quiet) {
+  for (const CacheExportSpec& spec : m_exports) {
+    cache::CacheExportRequest request{spec.mode, spec.compression, source_date_epoch};
+    auto written = [&]() -> base::Result<void> {
+      TRY_ASSIGN(auto config, cache::collect_cache(def, solved, services, records, request));
+      TRY_ASSIGN(oci::Descriptor manifest, cache::store_cache_manifest(*store.blobs, config));
+      TRY(write_cache(spec, manifest, *m_registries, store));
+      if (!quiet)
+        log << "exporting cache to " << spec.location << ": " << config.records.size() << " steps, "
+            << config.layers.size() << " layers, " << manifest.digest.str() << " done\n";
+      return {};
+    }();
+    if (!written.ok()) {
+      base::Error e = base::with_context(written, "exporting cache to " + spec.location).error();
+      if (!spec.ignore_error) return e;
+      log << "warning: " << e.render() << "\n";
+    }
+  }
+  return {};
 }
 
 }  // namespace cli
