@@ -201,6 +201,11 @@ nlohmann::json to_json(const ImageConfig& c) {
 
 std::string serialize(const ImageConfig& c) { return canonical_json(to_json(c)); }
 
+base::Digest chain_id(const base::Digest& parent_chain, const base::Digest& diff_id) {
+  if (parent_chain.empty()) return diff_id;
+  return base::Sha256::of(parent_chain.str() + " " + diff_id.str());
+}
+
 Result<void> check_history_matches_layers(const ImageConfig& c) {
   if (c.history.empty()) return {};
   size_t non_empty = 0;

@@ -96,6 +96,10 @@ Result<ImageConfig> parse_image_config(std::string_view bytes);
 nlohmann::json to_json(const ImageConfig& config);
 std::string serialize(const ImageConfig& config);
 
+// The image spec's ChainID of a layer stack: the first layer's diff_id, then
+// sha256 of "<parent chain id> <diff_id>" for each layer on top.
+base::Digest chain_id(const base::Digest& parent_chain, const base::Digest& diff_id);
+
 // The number of history entries that are not empty_layer must equal the
 // number of diff_ids when history is present (BuildKit and containerd check
 // this); a mismatch is an error naming both counts.

@@ -13,6 +13,11 @@
 
 namespace solver {
 
+// Cache records under this prefix map a layer stack's chain id to the
+// snapshot it was unpacked into (solver/ops/build/image_chain.h), so images,
+// builds and imported caches sharing layers share snapshots.
+inline constexpr const char* k_layer_chain_prefix = "kiln.layer-chain.v1:";
+
 // What a build step saw, stored under a step id that names its place in a
 // project (not its cache key), so the next build of that step can say what
 // changed.

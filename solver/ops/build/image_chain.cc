@@ -1,12 +1,11 @@
 #include "solver/ops/build/image_chain.h"
 
+#include "oci/image_config.h"
 #include "snapshotter/active_snapshot.h"
 #include "snapshotter/layer/apply.h"
 
 namespace solver::ops::build {
 namespace {
-
-constexpr const char* k_chain_prefix = "kiln.layer-chain.v1:";
 
 // The content store's verified reader as a layer byte stream.
 class BlobSource final : public snapshotter::layer::ByteSource {
@@ -17,11 +16,6 @@ class BlobSource final : public snapshotter::layer::ByteSource {
  private:
   content::BlobReader m_reader;
 };
-
-base::Digest chain_id(const base::Digest& parent, const base::Digest& diff_id) {
-  if (parent.empty()) return diff_id;
-  return base::Sha256::of(parent.str() + " " + diff_id.str());
-}
 
 base::Result<bool> committed(snapshotter::Snapshotter& snapshots, const std::string& id) {
   if (id.empty()) return true;
@@ -40,8 +34,8 @@ base::Result<std::vector<std::string>> unpack_layer_chain(const content::Content
   std::string parent;
   base::Digest chain;
   for (const ChainLayer& layer : layers) {
-    chain = chain_id(chain, layer.diff_id);
-    std::string record_key = k_chain_prefix + chain.str();
+    chain = oci::chain_id(chain, layer.diff_id);
+    std::string record_key = k_layer_chain_prefix + chain.str();
     TRY_ASSIGN(auto known, index.lookup(record_key));
     if (known) {
       TRY_ASSIGN(bool valid, committed(snapshots, known->snapshot));

@@ -1,5 +1,9 @@
 #include "solver/ops/cache/importing_index.h"
 
+#include <algorithm>
+#include <optional>
+#include <thread>
+
 #include "solver/ops/build/image_chain.h"
 
 namespace solver::ops::cache {
@@ -40,18 +44,51 @@ base::Result<std::optional<VertexResult>> ImportingCacheIndex::lookup(const std:
   return std::optional<VertexResult>(*imported);
 }
 
+// The blobs move a few at a time (a chain's layers are independent until
+// they are unpacked); the first failure is the one reported.
+base::Result<void> ImportingCacheIndex::fetch_all(CacheBlobSource& source,
+                                                  const std::vector<const oci::Descriptor*>& blobs) {
+  constexpr size_t k_parallel = 4;
+  std::atomic<size_t> next{0};
+  std::mutex failure_mutex;
+  std::optional<base::Error> failure;
+  auto worker = [&] {
+    for (size_t i = next++; i < blobs.size(); i = next++) {
+      {
+        std::lock_guard lock(failure_mutex);
+        if (failure) return;
+      }
+      auto fetched = source.fetch(*blobs[i], m_svc.blobs);
+      if (!fetched.ok()) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = fetched.error();
+        return;
+      }
+      ++m_stats.layers_fetched;
+      m_stats.bytes_fetched += static_cast<uint64_t>(blobs[i]->size);
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (size_t t = 1; t < std::min(k_parallel, blobs.size()); ++t) workers.emplace_back(worker);
+    worker();
+  }
+  if (failure) return *failure;
+  return {};
+}
+
 base::Result<VertexResult> ImportingCacheIndex::materialize(const ImportedCache& cache, const CacheRecord& record) {
   std::vector<build::ChainLayer> chain;
+  std::vector<const oci::Descriptor*> missing;
   for (uint32_t index : record.chain) {
     const CacheLayer& layer = cache.config.layers.at(index);
     TRY_ASSIGN(bool present, m_svc.blobs.exists(layer.blob.digest));
-    if (!present) {
-      TRY(cache.source->fetch(layer.blob, m_svc.blobs));
-      ++m_stats.layers_fetched;
-      m_stats.bytes_fetched += static_cast<uint64_t>(layer.blob.size);
-    }
+    bool listed = std::any_of(missing.begin(), missing.end(),
+                              [&](const oci::Descriptor* d) { return d->digest == layer.blob.digest; });
+    if (!present && !listed) missing.push_back(&layer.blob);
     chain.push_back({layer.blob.digest, layer.diff_id});
   }
+  TRY(fetch_all(*cache.source, missing));
   TRY_ASSIGN(std::vector<std::string> snapshots,
              build::unpack_layer_chain(m_svc.blobs, m_svc.snapshots, m_svc.local, chain, cache.source->name(),
                                        [](std::string_view) {}));

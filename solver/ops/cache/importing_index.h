@@ -9,7 +9,8 @@
 //
 // A cache that cannot serve a record (unreachable, a missing or corrupt
 // blob) only warns: the lookup reports a miss and the step runs.
-// Materializations are serialized: two steps sharing layers unpack them once.
+// Materializations are serialized (two steps sharing layers unpack them
+// once); the layers one needs are fetched a few at a time.
 #include <atomic>
 #include <functional>
 #include <map>
@@ -33,7 +34,8 @@ class CacheBlobSource {
   virtual ~CacheBlobSource() = default;
   // Names the cache in messages: "registry cache 127.0.0.1:5000/app:cache".
   virtual std::string name() const = 0;
-  // Copies `blob` into `store`, verified against its digest.
+  // Copies `blob` into `store`, verified against its digest. Called from
+  // several threads at once.
   virtual base::Result<void> fetch(const oci::Descriptor& blob, const content::ContentStore& store) = 0;
 };
 
@@ -75,6 +77,7 @@ class ImportingCacheIndex final : public CacheIndex {
   };
   base::Result<bool> usable(const VertexResult& result);
   base::Result<VertexResult> materialize(const ImportedCache& cache, const CacheRecord& record);
+  base::Result<void> fetch_all(CacheBlobSource& source, const std::vector<const oci::Descriptor*>& blobs);
 
   Services m_svc;
   std::vector<ImportedCache> m_caches;

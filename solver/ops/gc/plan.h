@@ -29,11 +29,11 @@
 #include <tuple>
 #include <vector>
 
+#include "solver/core/cache_index.h"
+
 namespace solver::ops::gc {
 
-// Cache record keys with this prefix map a base image's layer chain id to the
-// snapshot it was unpacked into (solver/ops/build/build_executor.cc).
-inline constexpr const char* k_layer_chain_prefix = "kiln.layer-chain.v1:";
+using solver::k_layer_chain_prefix;
 
 struct CacheEntry {
   std::string key;

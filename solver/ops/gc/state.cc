@@ -41,8 +41,7 @@ base::Result<void> add_chains(const content::ContentStore& blobs, const oci::Des
   TRY_ASSIGN(oci::ImageConfig config, oci::parse_image_config(config_bytes));
   base::Digest chain;
   for (const base::Digest& diff_id : config.rootfs.diff_ids) {
-    // The OCI chain id, as build_executor.cc keys unpacked layers.
-    chain = chain.empty() ? diff_id : base::Sha256::of(chain.str() + " " + diff_id.str());
+    chain = oci::chain_id(chain, diff_id);
     out.insert(chain.str());
   }
   return {};
