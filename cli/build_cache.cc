@@ -52,7 +52,7 @@ std::vector<cache::ImportedCache> open_caches(const std::vector<CacheImportSpec>
                                               Store& store, std::ostream& warn) {
   std::vector<cache::ImportedCache> caches;
   for (const CacheImportSpec& spec : specs) {
-    auto opened = spec.type == CacheStoreType::local ? cache::open_local_cache(spec.location, spec.tag)
+    auto opened = spec.type == CacheStoreType::local ? cache::open_local_cache(spec.location, spec.tag, *store.blobs)
                                                      : open_registry_cache(spec.location, registries, store);
     if (!opened.ok()) {
       warn << "warning: cache " << spec.location << " not imported: " << opened.error().render() << "\n";

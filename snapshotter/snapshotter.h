@@ -96,4 +96,12 @@ class Snapshotter {
   virtual Result<std::vector<std::string>> cleanup_abandoned() = 0;
 };
 
+// Whether `id` names a committed snapshot a result may still use ("" is the
+// empty filesystem, always there).
+inline Result<bool> usable_committed(Snapshotter& snapshots, const std::string& id) {
+  if (id.empty()) return true;
+  TRY_ASSIGN(auto info, snapshots.stat(id));
+  return info.has_value() && info->kind == SnapshotKind::committed;
+}
+
 }  // namespace snapshotter

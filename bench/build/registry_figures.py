@@ -26,6 +26,7 @@ import time
 import urllib.request
 
 import builders
+import report
 import run_workloads
 import workloads
 
@@ -347,17 +348,9 @@ def print_table(result, tool_names):
             why = "failed: " + cf["failed"].splitlines()[0] if cf.get("failed") else cf.get("skipped", "not measured")
             rows.append(["cache-from", "--cache-from build"] + ["-" for _ in cols]
                         + ["-", "<= %.1fx" % TARGETS["cache_from"], why])
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-    line = lambda r: "  ".join(str(c).rjust(widths[i]) if 1 < i < len(head) - 1 else str(c).ljust(widths[i])
-                               for i, c in enumerate(r)).rstrip()
     print("\nRegistry figures, medians of %d run%s (wall time of the client commands; a peer's build + push is"
           " its build plus its push; pull is against skopeo):" % (result["runs"], "" if result["runs"] == 1 else "s"))
-    print(line(head))
-    print(line(["-" * w for w in widths]))
-    prev = None
-    for r in rows:
-        print(line([r[0] if r[0] != prev else ""] + r[1:]))
-        prev = r[0]
+    report.print_rows(head, rows)
     for t, why in result["unavailable"].items():
         print("%s not measured: %s" % (t, why))
     for t, why in result["failures"].items():

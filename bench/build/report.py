@@ -21,6 +21,20 @@ def _seconds(v):
     return "-" if v is None else ("%.3fs" % v if v < 1 else "%.2fs" % v)
 
 
+def print_rows(head, rows):
+    """Columns aligned (figures right-aligned, names and verdicts left); a first column repeated
+    from the row above is left blank."""
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+    line = lambda r: "  ".join(str(c).rjust(widths[i]) if 1 < i < len(head) - 1 else str(c).ljust(widths[i])
+                               for i, c in enumerate(r)).rstrip()
+    print(line(head))
+    print(line(["-" * w for w in widths]))
+    prev = None
+    for r in rows:
+        print(line([r[0] if r[0] != prev else ""] + r[1:]))
+        prev = r[0]
+
+
 def print_table(workloads, tools, results, unavailable, failures, runs):
     peers = [t for t in tools if t != "kiln"]
     head = ["workload", "figure"] + tools + ["kiln/fastest peer", "target", "verdict"]
@@ -47,17 +61,9 @@ def print_table(workloads, tools, results, unavailable, failures, runs):
             misses += not ok
             rows.append([w.name, "kiln peak RSS"] + ["%.0f MB" % peak if t == "kiln" else "n/a" for t in tools]
                         + ["-", "<= %d MB" % RSS_TARGET_MB, "met" if ok else "MISSED"])
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-    line = lambda r: "  ".join(str(c).rjust(widths[i]) if 1 < i < len(head) - 1 else str(c).ljust(widths[i])
-                               for i, c in enumerate(r)).rstrip()
     print("Medians of %d run%s (wall time of the client command; kiln's RSS via /usr/bin/time -f %%M,"
           " the peak over all its builds of the workload):" % (runs, "" if runs == 1 else "s"))
-    print(line(head))
-    print(line(["-" * w for w in widths]))
-    prev = None
-    for r in rows:
-        print(line([r[0] if r[0] != prev else ""] + r[1:]))
-        prev = r[0]
+    print_rows(head, rows)
     for t, why in unavailable.items():
         print("%s not measured: %s" % (t, why))
     for (w, t), why in failures.items():

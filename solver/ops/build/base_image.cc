@@ -1,5 +1,7 @@
 #include "solver/ops/build/base_image.h"
 
+#include "oci/manifest.h"
+
 namespace solver::ops::build {
 
 std::vector<std::string> local_names(const std::string& ref) {
@@ -35,6 +37,15 @@ base::Result<solver::image::BaseImage> resolve_local_image(const content::Conten
   }
   return base::make_error("image " + ref +
                           " is not in the local store (`kiln pull` it, or bring it in with `kiln load`)");
+}
+
+base::Result<solver::image::BaseImage> solved_base_image(const content::ContentStore& blobs,
+                                                         const std::string& result_payload,
+                                                         const ir::Platform& platform) {
+  TRY_ASSIGN(base::Digest digest, base::Digest::parse(result_payload));
+  TRY_ASSIGN(std::string bytes, blobs.read(digest));
+  TRY_ASSIGN(std::string media_type, oci::detect_media_type(bytes));
+  return solver::image::read_base_image(blobs, oci::describe(media_type, bytes), platform);
 }
 
 }  // namespace solver::ops::build

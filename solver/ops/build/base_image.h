@@ -21,6 +21,12 @@ base::Result<solver::image::BaseImage> resolve_local_image(const content::Conten
                                                            const std::string& ref,
                                                            const ir::Platform& platform);
 
+// The base image an image source op was solved to: its result payload is
+// the manifest (or index) digest the op's cache key named.
+base::Result<solver::image::BaseImage> solved_base_image(const content::ContentStore& blobs,
+                                                         const std::string& result_payload,
+                                                         const ir::Platform& platform);
+
 // The names under which a normalized reference may be stored locally, most
 // specific first: "docker.io/library/alpine:latest", "library/alpine:latest",
 // "alpine:latest", then the same without ":latest".

@@ -356,9 +356,7 @@ void BuildExecutor::discard(const VertexResult& result) {
 }
 
 base::Result<bool> BuildExecutor::still_valid(const VertexResult& result) {
-  if (result.snapshot.empty()) return true;
-  TRY_ASSIGN(auto info, m_svc.snapshots.stat(result.snapshot));
-  return info.has_value() && info->kind == snapshotter::SnapshotKind::committed;
+  return snapshotter::usable_committed(m_svc.snapshots, result.snapshot);
 }
 
 std::vector<std::string> BuildExecutor::explain(const std::string& kind, const std::string& before,

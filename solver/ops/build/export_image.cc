@@ -2,6 +2,7 @@
 
 #include "oci/manifest.h"
 #include "oci/media_types.h"
+#include "solver/ops/build/base_image.h"
 
 namespace solver::ops::build {
 
@@ -82,11 +83,7 @@ base::Result<solver::image::BuiltImage> export_image(const ir::Definition& def,
     assemble.platform = image->platform;
     const auto& result = solved.results.at(chain.source);
     if (!result) return base::make_error("base image " + image->ref + " was not solved");
-    TRY_ASSIGN(base::Digest digest, base::Digest::parse(result->payload));
-    TRY_ASSIGN(std::string bytes, services.blobs.read(digest));
-    TRY_ASSIGN(std::string media_type, oci::detect_media_type(bytes));
-    oci::Descriptor manifest = oci::describe(media_type, bytes);
-    TRY_ASSIGN(assemble.base, solver::image::read_base_image(services.blobs, manifest, image->platform));
+    TRY_ASSIGN(assemble.base, solved_base_image(services.blobs, result->payload, image->platform));
   } else {
     for (const ir::Stage& st : def.stages)
       if (st.terminal == def.terminal.op) assemble.platform = st.platform;

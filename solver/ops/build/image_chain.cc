@@ -17,12 +17,6 @@ class BlobSource final : public snapshotter::layer::ByteSource {
   content::BlobReader m_reader;
 };
 
-base::Result<bool> committed(snapshotter::Snapshotter& snapshots, const std::string& id) {
-  if (id.empty()) return true;
-  TRY_ASSIGN(auto info, snapshots.stat(id));
-  return info.has_value() && info->kind == snapshotter::SnapshotKind::committed;
-}
-
 }  // namespace
 
 base::Result<std::vector<std::string>> unpack_layer_chain(const content::ContentStore& blobs,
@@ -38,7 +32,7 @@ base::Result<std::vector<std::string>> unpack_layer_chain(const content::Content
     std::string record_key = k_layer_chain_prefix + chain.str();
     TRY_ASSIGN(auto known, index.lookup(record_key));
     if (known) {
-      TRY_ASSIGN(bool valid, committed(snapshots, known->snapshot));
+      TRY_ASSIGN(bool valid, snapshotter::usable_committed(snapshots, known->snapshot));
       if (valid) {
         parent = known->snapshot;
         unpacked.push_back(parent);

@@ -5,6 +5,7 @@
 
 #include "oci/manifest.h"
 #include "oci/media_types.h"
+#include "solver/ops/build/base_image.h"
 #include "solver/ops/build/export_image.h"
 #include "solver/ops/image/assemble.h"
 #include "solver/ops/image/base_image.h"
@@ -55,11 +56,7 @@ class Collector {
     if (const auto* image = std::get_if<ir::ImageSource>(&m_def.ops[source])) {
       const auto& result = m_solved.results.at(source);
       if (!result) return base::make_error("base image " + image->ref + " was not solved");
-      TRY_ASSIGN(base::Digest digest, base::Digest::parse(result->payload));
-      TRY_ASSIGN(std::string bytes, m_svc.blobs.read(digest));
-      TRY_ASSIGN(std::string media_type, oci::detect_media_type(bytes));
-      TRY_ASSIGN(auto base, solver::image::read_base_image(m_svc.blobs, oci::describe(media_type, bytes),
-                                                           image->platform));
+      TRY_ASSIGN(auto base, build::solved_base_image(m_svc.blobs, result->payload, image->platform));
       const auto& diff_ids = base.config.rootfs.diff_ids;
       if (diff_ids.size() != base.layers.size())
         return base::make_error("base image " + image->ref + ": config and manifest disagree on the layers");
@@ -92,11 +89,10 @@ class Collector {
   }
 
   uint32_t add_layer(const CacheLayer& layer) {
-    for (size_t i = 0; i < m_config.layers.size(); ++i)
-      if (m_config.layers[i].blob.digest == layer.blob.digest && m_config.layers[i].diff_id == layer.diff_id)
-        return static_cast<uint32_t>(i);
-    m_config.layers.push_back(layer);
-    return static_cast<uint32_t>(m_config.layers.size() - 1);
+    auto [it, added] = m_layer_index.try_emplace({layer.blob.digest, layer.diff_id},
+                                                 static_cast<uint32_t>(m_config.layers.size()));
+    if (added) m_config.layers.push_back(layer);
+    return it->second;
   }
 
   const ir::Definition& m_def;
@@ -108,6 +104,7 @@ class Collector {
   std::set<std::string> m_keys;
   std::map<uint32_t, std::vector<uint32_t>> m_bases;
   std::map<uint32_t, uint32_t> m_step_layers;
+  std::map<std::pair<base::Digest, base::Digest>, uint32_t> m_layer_index;  // (blob, diff_id) → index
 };
 
 }  // namespace

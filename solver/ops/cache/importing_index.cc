@@ -16,16 +16,10 @@ ImportingCacheIndex::ImportingCacheIndex(Services services, std::vector<Imported
       m_known.emplace(m_caches[c].config.records[r].key, Found{c, r});
 }
 
-base::Result<bool> ImportingCacheIndex::usable(const VertexResult& result) {
-  if (result.snapshot.empty()) return true;
-  TRY_ASSIGN(auto info, m_svc.snapshots.stat(result.snapshot));
-  return info.has_value() && info->kind == snapshotter::SnapshotKind::committed;
-}
-
 base::Result<std::optional<VertexResult>> ImportingCacheIndex::lookup(const std::string& key) {
   TRY_ASSIGN(auto local, m_svc.local.lookup(key));
   if (local) {
-    TRY_ASSIGN(bool ok, usable(*local));
+    TRY_ASSIGN(bool ok, snapshotter::usable_committed(m_svc.snapshots, local->snapshot));
     if (ok) return local;
   }
   auto found = m_known.find(key);

@@ -75,7 +75,6 @@ class ImportingCacheIndex final : public CacheIndex {
     size_t cache;
     size_t record;
   };
-  base::Result<bool> usable(const VertexResult& result);
   base::Result<VertexResult> materialize(const ImportedCache& cache, const CacheRecord& record);
   base::Result<void> fetch_all(CacheBlobSource& source, const std::vector<const oci::Descriptor*>& blobs);
 
