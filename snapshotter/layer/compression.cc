@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "snapshotter/layer/incompressible.h"
+
 namespace snapshotter::layer {
 
 std::string_view compression_name(Compression c) {
@@ -68,7 +70,7 @@ class DeflatePool {
   DeflatePool& operator=(const DeflatePool&) = delete;
 
   // One gzip member holding `block`. Thread-safe.
-  std::string compress(const std::string& block) {
+  std::string compress(std::string_view block) {
     libdeflate_compressor* c = take();
     std::string out(libdeflate_gzip_compress_bound(c, block.size()), '\0');
     size_t n = libdeflate_gzip_compress(c, block.data(), block.size(), out.data(), out.size());
@@ -97,6 +99,31 @@ class DeflatePool {
   int m_level;
   std::mutex m_mutex;
   std::vector<libdeflate_compressor*> m_free;
+};
+
+// The block's gzip members: stretches that look random are stored (level 0),
+// since deflate at any level would spend its time finding nothing to shrink
+// in them; the rest is compressed at the sink's level. A block with no random
+// stretch is one member, as it would be without the test.
+class BlockCompressor {
+ public:
+  explicit BlockCompressor(int level) : m_chosen(level), m_stored(0), m_level(level) {}
+  std::string compress(const std::string& block) {
+    if (m_level == 0) return m_stored.compress(block);
+    auto runs = entropy_runs(block);
+    if (runs.size() <= 1 && (runs.empty() || !runs[0].incompressible)) return m_chosen.compress(block);
+    std::string members;
+    for (const EntropyRun& run : runs) {
+      std::string_view part = std::string_view(block).substr(run.offset, run.size);
+      members += run.incompressible ? m_stored.compress(part) : m_chosen.compress(part);
+    }
+    return members;
+  }
+
+ private:
+  DeflatePool m_chosen;
+  DeflatePool m_stored;
+  int m_level;
 };
 
 // Blocks of k_gzip_block_size are compressed on up to `threads` threads; their
@@ -154,7 +181,7 @@ class GzipSink final : public CompressingSink {
     return m_out.write(member);
   }
 
-  DeflatePool m_pool;  // outlives the tasks in m_inflight (declared before it)
+  BlockCompressor m_pool;  // outlives the tasks in m_inflight (declared before it)
   unsigned m_threads;
   HashingSink m_out;
   std::string m_block;
