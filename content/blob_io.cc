@@ -20,6 +20,7 @@ BlobWriter::BlobWriter(BlobWriter&& other) noexcept
       m_options(std::move(other.m_options)),
       m_hash(std::move(other.m_hash)),
       m_written(other.m_written),
+      m_writeback_from(other.m_writeback_from),
       m_done(std::exchange(other.m_done, true)) {}
 
 BlobWriter& BlobWriter::operator=(BlobWriter&& other) noexcept {
@@ -30,6 +31,7 @@ BlobWriter& BlobWriter::operator=(BlobWriter&& other) noexcept {
     m_options = std::move(other.m_options);
     m_hash = std::move(other.m_hash);
     m_written = other.m_written;
+    m_writeback_from = other.m_writeback_from;
     m_done = std::exchange(other.m_done, true);
   }
   return *this;
@@ -59,6 +61,10 @@ Result<void> BlobWriter::write(std::string_view bytes) {
   }
   m_hash.update(bytes);
   m_written = after;
+  if (m_written - m_writeback_from >= k_writeback_chunk) {
+    start_writeback(m_tmp.fd.get(), m_writeback_from, m_written - m_writeback_from);
+    m_writeback_from = m_written;
+  }
   return {};
 }
 

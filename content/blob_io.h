@@ -42,6 +42,12 @@ struct WriterOptions {
   PublishGuard* guard = nullptr;  // not owned; must outlive commit()
 };
 
+// Large blobs are handed to the kernel's writeback every k_writeback_chunk
+// bytes while they are written, so the fsync in commit() does not have to
+// write the whole blob at once (a 150 MB layer's fsync took 0.17 s of a
+// 0.54 s pull before).
+inline constexpr int64_t k_writeback_chunk = int64_t{8} << 20;
+
 class BlobWriter {
  public:
   BlobWriter(TmpEntry tmp, std::string blob_dir, WriterOptions options);
@@ -67,6 +73,7 @@ class BlobWriter {
   WriterOptions m_options;
   base::Sha256 m_hash;
   int64_t m_written = 0;
+  int64_t m_writeback_from = 0;  // bytes before this were handed to start_writeback
   bool m_done = false;
 };
 

@@ -74,6 +74,32 @@ TEST_F(ContentStoreTest, StreamingWriterHashesChunks) {
   EXPECT_EQ(got, big);
 }
 
+// Past several writeback chunks, with writes that straddle chunk edges: the
+// early writeback is a hint and must not change what is stored.
+TEST_F(ContentStoreTest, BlobLargerThanTheWritebackChunkIsStoredWhole) {
+  auto store = open();
+  std::string big(static_cast<size_t>(k_writeback_chunk) * 2 + 12345, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 2654435761u) >> 24);
+  auto w = store.writer({base::Sha256::of(big), static_cast<int64_t>(big.size()), nullptr});
+  ASSERT_TRUE(w.ok());
+  for (size_t off = 0; off < big.size(); off += 1000003)
+    ASSERT_TRUE(w->write(std::string_view(big).substr(off, 1000003)).ok());
+  auto info = w->commit();
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  auto reader = store.open_reader(info->digest);
+  ASSERT_TRUE(reader.ok());
+  std::string got;
+  std::string buf(1 << 20, '\0');
+  for (;;) {
+    auto n = reader->read(buf.data(), buf.size());
+    ASSERT_TRUE(n.ok()) << n.error().message;
+    if (*n == 0) break;
+    got.append(buf.data(), *n);
+  }
+  EXPECT_EQ(got.size(), big.size());
+  EXPECT_TRUE(got == big);
+}
+
 TEST_F(ContentStoreTest, DigestMismatchNamesBothAndLeavesNothing) {
   auto store = open();
   auto expected = base::Sha256::of("other");

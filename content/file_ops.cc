@@ -64,6 +64,11 @@ Result<void> fsync_fd(int fd, const std::string& path) {
   return {};
 }
 
+void start_writeback(int fd, int64_t offset, int64_t length) {
+  // Errors are ignored on purpose: fsync at commit is what makes data durable.
+  (void)::sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
+}
+
 Result<void> fsync_dir(const std::string& path) {
   TRY_ASSIGN(auto fd, open_file(path, O_RDONLY | O_DIRECTORY));
   return fsync_fd(fd.get(), path);

@@ -23,6 +23,10 @@ Result<void> write_all(int fd, std::string_view bytes, const std::string& path);
 // Reads up to `size` bytes; returns 0 only at end of file.
 Result<size_t> read_some(int fd, char* buf, size_t size, const std::string& path);
 Result<void> fsync_fd(int fd, const std::string& path);
+// Asks the kernel to start writing [offset, offset + length) of `fd` to disk
+// without waiting for it, so that a later fsync finds little left to do. A
+// hint only: where the file system does not support it, nothing happens.
+void start_writeback(int fd, int64_t offset, int64_t length);
 // fsync of a directory, so that a rename or unlink in it survives a power cut.
 Result<void> fsync_dir(const std::string& path);
 Result<void> rename_file(const std::string& from, const std::string& to);
