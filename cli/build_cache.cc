@@ -68,7 +68,8 @@ base::Result<void> write_cache(const CacheExportSpec& spec, const oci::Descripto
   if (spec.type == CacheStoreType::local)
     return cache::write_local_cache(*store.blobs, manifest, spec.location, spec.tag);
   TRY_ASSIGN(registry::Reference ref, registry::parse_reference(spec.location));
-  return registry::push_image(registries.session()->client(), ref, *store.blobs, manifest);
+  TRY(registry::push_image(registries.session()->client(), ref, *store.blobs, manifest));
+  return {};
 }
 
 base::Result<BuildCaches> BuildCaches::parse(const std::vector<std::string>& cache_from,

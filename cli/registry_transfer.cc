@@ -133,6 +133,9 @@ base::Result<base::Digest> push_from_store(RegistrySession& session, Store& stor
     }
   }
   if (!pushed.ok()) return with_login_hint(pushed.error(), dest);
+  if (pushed->up_to_date)
+    for (const base::Digest& blob : blobs)
+      if (blob != record.target.digest) out << short_id(blob.str()) << ": Layer already exists\n";
   out << (dest.tag.empty() ? dest.digest->str() : dest.tag) << ": digest: " << record.target.digest.str()
       << " size: " << record.target.size << "\n";
   // The destination names the image locally too (as `docker tag` before a

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include <filesystem>
 
 #include "base/base64.h"
@@ -263,6 +265,59 @@ TEST_F(ClientTest, PushAndPullASingleManifestImage) {
   ASSERT_TRUE(pulled.ok()) << pulled.error().message;
   EXPECT_EQ(pulled->root, pulled->manifest);
   EXPECT_EQ(*m_dst.store.read(image.layer.digest), *m_src.store.read(image.layer.digest));
+}
+
+// Remembers "METHOD path" of every request it forwards.
+class RequestLog final : public HttpTransport {
+ public:
+  explicit RequestLog(HttpTransport& inner) : m_inner(inner) {}
+  HttpResult send(const HttpRequest& request) override {
+    std::string path = request.url.substr(request.url.find('/', request.url.find("//") + 2));
+    {
+      std::lock_guard lock(m_mutex);
+      m_requests.push_back(request.method + " " + path.substr(0, path.find('?')));
+    }
+    return m_inner.send(request);
+  }
+  std::vector<std::string> requests() {
+    std::lock_guard lock(m_mutex);
+    return m_requests;
+  }
+
+ private:
+  HttpTransport& m_inner;
+  std::mutex m_mutex;
+  std::vector<std::string> m_requests;
+};
+
+TEST_F(ClientTest, RepushOfAnUnchangedImageOnlyAsksForItsManifest) {
+  TestImage image = write_image(m_src.store, pattern(900, 'r'));
+  Reference target = ref("repush/app:1");
+  auto first = push_image(*m_client, target, m_src.store, image.manifest);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_FALSE(first->up_to_date);
+
+  RequestLog log(m_transport);
+  ClientOptions options;
+  options.transport = &log;
+  Client client(options);
+  auto again = push_image(client, target, m_src.store, image.manifest);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_TRUE(again->up_to_date);
+  std::vector<std::string> expected{"GET /v2/", "HEAD /v2/repush/app/manifests/1"};
+  EXPECT_EQ(log.requests(), expected);
+
+  // Another image under the same tag is pushed in full and replaces it.
+  TestImage other = write_image(m_src.store, pattern(901, 'o'));
+  auto replaced = push_image(client, target, m_src.store, other.manifest);
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message;
+  EXPECT_FALSE(replaced->up_to_date);
+  auto head = client.head_manifest(target);
+  ASSERT_TRUE(head.ok() && *head);
+  EXPECT_EQ((*head)->digest, other.manifest.digest);
+  bool uploaded = false;
+  for (const std::string& r : log.requests()) uploaded |= r.find("PUT /v2/repush/app/blobs/uploads/") == 0;
+  EXPECT_TRUE(uploaded);
 }
 
 // HTTPS with a private CA, trusted through <certs_dir>/<host:port>/ca.crt as

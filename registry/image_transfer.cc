@@ -140,10 +140,15 @@ Result<PulledImage> pull_image(Client& client, const Reference& ref, const conte
   return pulled;
 }
 
-Result<void> push_image(Client& client, const Reference& ref, const content::ContentStore& store,
-                        const oci::Descriptor& root, const std::string& mount_from,
-                        const TransferOptions& options) {
-  return with_context(push_manifest_tree(client, ref, store, root, mount_from, options), "pushing " + ref.str());
+Result<PushedImage> push_image(Client& client, const Reference& ref, const content::ContentStore& store,
+                               const oci::Descriptor& root, const std::string& mount_from,
+                               const TransferOptions& options) {
+  // Only a positive answer is used: a failed or odd HEAD (no digest header,
+  // a registry that refuses HEAD) falls back to the full push.
+  auto present = client.head_manifest(ref);
+  if (present.ok() && *present && (*present)->digest == root.digest) return PushedImage{true};
+  TRY(with_context(push_manifest_tree(client, ref, store, root, mount_from, options), "pushing " + ref.str()));
+  return PushedImage{};
 }
 
 }  // namespace registry

@@ -11,7 +11,10 @@
 // manifest of an index that is present in the store), then the child
 // manifests by digest, then the root under ref's tag. Blobs the registry
 // already has are skipped; `mount_from` names a repository on the same
-// registry to mount blobs from.
+// registry to mount blobs from. When the registry already serves the same
+// manifest digest under ref, nothing else is done: a registry keeps the blobs
+// of the manifests it serves, so the image is complete there (as
+// go-containerregistry's remote.Write decides).
 //
 // The blobs of one manifest (config and layers) move in parallel, at most
 // TransferOptions::max_concurrent at once (see blob_batch.h); a manifest is
@@ -57,8 +60,14 @@ Result<PulledImage> pull_image(Client& client, const Reference& ref, const conte
                                const oci::Platform& platform, content::PublishGuard* guard = nullptr,
                                const TransferOptions& options = {});
 
-Result<void> push_image(Client& client, const Reference& ref, const content::ContentStore& store,
-                        const oci::Descriptor& root, const std::string& mount_from = {},
-                        const TransferOptions& options = {});
+struct PushedImage {
+  // The registry already held `root` under ref (same digest): nothing was
+  // checked or sent past that one HEAD request.
+  bool up_to_date = false;
+};
+
+Result<PushedImage> push_image(Client& client, const Reference& ref, const content::ContentStore& store,
+                               const oci::Descriptor& root, const std::string& mount_from = {},
+                               const TransferOptions& options = {});
 
 }  // namespace registry
