@@ -139,8 +139,13 @@ base::Result<base::Digest> push_from_store(RegistrySession& session, Store& stor
   out << (dest.tag.empty() ? dest.digest->str() : dest.tag) << ": digest: " << record.target.digest.str()
       << " size: " << record.target.size << "\n";
   // The destination names the image locally too (as `docker tag` before a
-  // push would), so later pushes to this registry can mount from it.
-  if (!dest.tag.empty() && !dest.digest) TRY(store.images->tag(dest.str(), record.target));
+  // push would), so later pushes to this registry can mount from it. A name
+  // already on this image is left alone: rewriting it would cost a durable
+  // store transaction on every re-push.
+  if (!dest.tag.empty() && !dest.digest) {
+    TRY_ASSIGN(auto existing, store.images->get(dest.str()));
+    if (!existing || existing->target.digest != record.target.digest) TRY(store.images->tag(dest.str(), record.target));
+  }
   return record.target.digest;
 }
 
