@@ -132,7 +132,7 @@ def layer_from_run(kiln, workdir, compress_bench, megabytes=300):
         bench = subprocess.run([compress_bench, data], capture_output=True, text=True).stdout
         cores = os.cpu_count()
         for line in bench.splitlines():
-            if line.startswith("kiln gzip level 6, %d thread" % cores):
+            if line.startswith("kiln gzip level") and (", %d thread" % cores) in line and "(default)" in line:
                 own = float(line.split("MB/s")[0].split()[-1])
     shutil.rmtree(os.path.join(workdir, "kiln-figures-root"), ignore_errors=True)
     layer_mbps = size / 1e6 / layer_seconds

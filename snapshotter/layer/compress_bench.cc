@@ -39,7 +39,7 @@ void report(const char* name, const std::string& in, size_t out_size, Clock::dur
             double baseline_mbps) {
   double secs = std::chrono::duration<double>(d).count();
   double mbps = static_cast<double>(in.size()) / 1e6 / secs;
-  std::printf("%-34s %8.1f MB/s  ratio %.4f  speedup x%.2f\n", name, mbps,
+  std::printf("%-44s %8.1f MB/s  ratio %.4f  speedup x%.2f\n", name, mbps,
               static_cast<double>(out_size) / static_cast<double>(in.size()),
               baseline_mbps > 0 ? mbps / baseline_mbps : 1.0);
 }
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
 
   using namespace snapshotter::layer;
   for (unsigned threads : {1u, 2u}) {
-    for (int level : {6, 4}) {
+    for (int level : {6, 5, 4}) {
       NullSink sink;
       auto c = make_compressing_sink({Compression::gzip, level, threads}, sink);
       if (!c.ok()) return 1;
@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
       if (!blob.ok()) return 1;
       auto d = Clock::now() - t;
       std::string name = "kiln gzip level " + std::to_string(level) + ", " + std::to_string(threads) +
-                         " thread" + (threads > 1 ? "s" : "");
+                         " thread" + (threads > 1 ? "s" : "") +
+                         (level == effective_level({Compression::gzip, -1, threads}) ? " (default)" : "");
       report(name.c_str(), in, blob->size, d, base_mbps);
     }
   }

@@ -28,7 +28,7 @@ base::Result<Compression> parse_compression(std::string_view name);
 
 struct CompressionOptions {
   Compression kind = Compression::gzip;
-  int level = -1;          // -1: the default (gzip 6, zstd 3)
+  int level = -1;          // -1: the default (gzip 5, zstd 3)
   unsigned threads = 0;    // 0: one per core; never changes the output bytes
 };
 
