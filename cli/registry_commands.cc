@@ -14,6 +14,7 @@
 #include "cli/store.h"
 #include "registry/auth.h"
 #include "registry/auth_config.h"
+#include "solver/ops/build/push_compression.h"
 #include "solver/ops/gc/lock.h"
 
 namespace cli {
@@ -63,9 +64,24 @@ int push(const std::string& root, const RegistryFlags& flags, const std::string&
     e.hint = "build it with `kiln build -t " + name + "`, or `kiln pull` it";
     return report(e, k_exit_build_failed);
   }
+  // Held while the compressed layers are made and until the destination
+  // name protects them, so that a concurrent prune cannot take them.
+  auto gc_lock = solver::ops::gc::StoreLock::acquire((*store)->root, solver::ops::gc::StoreLock::Mode::shared,
+                                                     solver::ops::gc::StoreLock::Wait::yes);
+  if (!gc_lock.ok()) return report(gc_lock.error(), k_exit_internal);
+  std::optional<oci::Descriptor> previous;
+  if (!dest->tag.empty() && !dest->digest) {
+    auto held = (*store)->images->get(dest->str());
+    if (!held.ok()) return report(held.error(), k_exit_internal);
+    if (*held) previous = (*held)->target;
+  }
+  auto pushable = solver::ops::build::pushable_image(*(*store)->blobs, record->target, previous, {});
+  if (!pushable.ok()) return report(pushable.error(), k_exit_build_failed);
+  content::ImageRecord travelling = *record;
+  travelling.target = pushable->target;
   RegistrySession session(flags);
   std::ostringstream discard;
-  auto pushed = push_from_store(session, **store, *record, *dest, quiet ? discard : std::cout);
+  auto pushed = push_from_store(session, **store, travelling, *dest, quiet ? discard : std::cout);
   if (!pushed.ok()) return report(pushed.error(), k_exit_build_failed);
   if (quiet) std::cout << registry::familiar_string(*dest) << "\n";
   return k_exit_ok;

@@ -143,6 +143,48 @@ TEST_F(Registry, RepushUploadsNothingAndOtherRepositoriesMount) {
   EXPECT_TRUE(contains(kiln({"images"}).out, domain + "/team/copy")) << kiln({"images"}).out;
 }
 
+// `kiln build -t app .` keeps layers uncompressed (as docker's store does);
+// `kiln push` sends them gzip-compressed, as docker push does, and a re-push
+// neither compresses nor uploads again.
+TEST_F(Registry, PushCompressesLayersTheStoreKeepsUncompressed) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i % 100) + " of a compressible file\n";
+  write(ctx + "/hello.txt", text);
+  auto built = build("FROM scratch\nCOPY hello.txt /app/\n", {"-t", "app"});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  std::string dest = domain + "/app:1";
+
+  auto first = kiln({"push", "app", dest});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_TRUE(contains(first.out, ": Pushed")) << first.out;
+  std::string digest = pushed_digest(first.out);
+  ASSERT_EQ(digest.rfind("sha256:", 0), 0u) << first.out;
+
+  if (have("skopeo")) {
+    auto manifest = nlohmann::json::parse(capture("skopeo inspect --raw --tls-verify=false docker://" + dest),
+                                          nullptr, false);
+    ASSERT_TRUE(manifest.is_object()) << manifest;
+    ASSERT_EQ(manifest["layers"].size(), 1u) << manifest;
+    EXPECT_EQ(manifest["layers"][0]["mediaType"], "application/vnd.oci.image.layer.v1.tar+gzip");
+    EXPECT_LT(manifest["layers"][0]["size"].get<int64_t>(), static_cast<int64_t>(text.size()) / 4) << manifest;
+    EXPECT_EQ(skopeo_digest(dest), digest);
+  }
+
+  auto again = kiln({"push", "app", dest});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(contains(again.out, ": Pushed")) << again.out;
+  EXPECT_EQ(pushed_digest(again.out), digest);
+
+  // The pulled image holds the file as built.
+  std::string other = work.path() + "/other";
+  auto pulled = kiln({"pull", dest}, other);
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.err;
+  auto out = kiln({"build", "--progress=plain", "-o", "type=local,dest=" + work.path() + "/out", "-f", "-", ctx},
+                  other, "FROM " + dest + "\n");
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_EQ(read(work.path() + "/out/app/hello.txt"), text);
+}
+
 TEST_F(Registry, PullIntoEmptyRootThenBuildFromIt) {
   std::string name = domain + "/base:1";
   build_app(name, "from the registry\n");

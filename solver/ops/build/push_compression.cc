@@ -1,0 +1,115 @@
+#include "solver/ops/build/push_compression.h"
+
+#include <string>
+
+#include "oci/manifest.h"
+#include "oci/media_types.h"
+
+namespace solver::ops::build {
+
+namespace {
+
+namespace layer = snapshotter::layer;
+
+constexpr size_t k_read_chunk = 1 << 20;
+
+// The compressed counterpart of an uncompressed layer media type.
+std::string compressed_media_type(std::string_view media_type, layer::Compression compression) {
+  bool nondist = media_type == oci::k_media_oci_layer_nondist_tar;
+  if (compression == layer::Compression::zstd)
+    return std::string(nondist ? oci::k_media_oci_layer_nondist_zstd : oci::k_media_oci_layer_zstd);
+  return std::string(nondist ? oci::k_media_oci_layer_nondist_gzip : oci::k_media_oci_layer_gzip);
+}
+
+bool uncompressed(const oci::Descriptor& layer_desc) {
+  return oci::layer_compression(layer_desc.media_type) == oci::Compression::none;
+}
+
+// A blob writer as the sink the compressor writes into.
+class WriterSink final : public layer::ByteSink {
+ public:
+  explicit WriterSink(content::BlobWriter& writer) : m_writer(writer) {}
+  base::Result<void> write(std::string_view bytes) override { return m_writer.write(bytes); }
+
+ private:
+  content::BlobWriter& m_writer;
+};
+
+base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs, const oci::Descriptor& tar,
+                                             const layer::CompressionOptions& compression) {
+  const std::string what = "compressing layer " + tar.digest.str();
+  TRY_ASSIGN(content::BlobReader reader, with_context(blobs.open_reader(tar.digest), what));
+  TRY_ASSIGN(content::BlobWriter writer, with_context(blobs.writer(), what));
+  WriterSink sink(writer);
+  TRY_ASSIGN(auto compressor, with_context(layer::make_compressing_sink(compression, sink), what));
+  std::string buffer(k_read_chunk, '\0');
+  while (true) {
+    // The reader checks the stored tar against its digest as it ends.
+    TRY_ASSIGN(size_t n, with_context(reader.read(buffer.data(), buffer.size()), what));
+    if (n == 0) break;
+    TRY(with_context(compressor->write(std::string_view(buffer.data(), n)), what));
+  }
+  TRY_ASSIGN(layer::CompressedBlob blob, with_context(compressor->finish(), what));
+  TRY_ASSIGN(content::BlobInfo stored, with_context(writer.commit(), what));
+  if (stored.digest != blob.digest)
+    return base::make_error(what + ": the stored blob " + stored.digest.str() + " is not the compressed " +
+                            blob.digest.str());
+  oci::Descriptor out;
+  out.media_type = compressed_media_type(tar.media_type, compression.kind);
+  out.digest = blob.digest;
+  out.size = static_cast<int64_t>(blob.size);
+  out.annotations = tar.annotations;
+  return out;
+}
+
+// Whether `candidate` is `manifest` with its uncompressed layers compressed:
+// the same config (hence the same diff_ids) and every layer present.
+base::Result<bool> is_compressed_form(const content::ContentStore& blobs, const oci::Manifest& manifest,
+                                      const oci::Descriptor& candidate) {
+  if (!oci::is_manifest(candidate.media_type)) return false;
+  auto bytes = blobs.read(candidate.digest);
+  if (!bytes.ok()) return false;
+  auto parsed = oci::parse_manifest(*bytes);
+  if (!parsed.ok()) return false;
+  if (parsed->config.digest != manifest.config.digest || parsed->layers.size() != manifest.layers.size())
+    return false;
+  for (const oci::Descriptor& l : parsed->layers) {
+    if (uncompressed(l)) return false;
+    TRY_ASSIGN(bool present, blobs.exists(l.digest));
+    if (!present) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+base::Result<PushableImage> pushable_image(const content::ContentStore& blobs, const oci::Descriptor& root,
+                                           const std::optional<oci::Descriptor>& previous,
+                                           const layer::CompressionOptions& compression) {
+  if (!oci::is_manifest(root.media_type)) return PushableImage{root, 0};
+  TRY_ASSIGN(std::string bytes, blobs.read(root.digest));
+  TRY_ASSIGN(oci::Manifest manifest, with_context(oci::parse_manifest(bytes), "manifest " + root.digest.str()));
+  bool any = false;
+  for (const oci::Descriptor& l : manifest.layers) any |= uncompressed(l);
+  if (!any || compression.kind == layer::Compression::none) return PushableImage{root, 0};
+  if (previous) {
+    TRY_ASSIGN(bool reusable, is_compressed_form(blobs, manifest, *previous));
+    if (reusable) return PushableImage{*previous, 0};
+  }
+  PushableImage out;
+  for (oci::Descriptor& l : manifest.layers) {
+    if (!uncompressed(l)) continue;
+    TRY_ASSIGN(l, compress_layer(blobs, l, compression));
+    ++out.layers_compressed;
+  }
+  std::string rewritten = oci::serialize(manifest);
+  out.target = oci::describe(root.media_type, rewritten);
+  out.target.annotations = root.annotations;
+  out.target.platform = root.platform;
+  content::WriterOptions options;
+  options.expected_digest = out.target.digest;
+  TRY(with_context(blobs.write_blob(rewritten, options), "writing the compressed manifest"));
+  return out;
+}
+
+}  // namespace solver::ops::build
