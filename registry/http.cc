@@ -2,13 +2,13 @@
 
 #include <filesystem>
 
-#include <curl/curl.h>
 #include <dirent.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
 
+#include "base/curl/curl_api.h"
 #include "base/strings.h"
 
 namespace registry {
@@ -101,7 +101,8 @@ TransportFailure classify(CURLcode code, std::string_view message) {
 }
 
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void (*free_all)(curl_slist*);
+  void operator()(curl_slist* list) const { free_all(list); }
 };
 
 std::string url_domain(std::string_view url) {
@@ -166,18 +167,18 @@ std::string hashed_system_ca_dir() {
 }  // namespace
 
 CurlTransport::CurlTransport(CurlOptions options)
-    : m_options(std::move(options)), m_system_ca_dir(hashed_system_ca_dir()) {
-  // Idempotent and, in the libcurl we require, thread-safe.
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+    : m_options(std::move(options)), m_system_ca_dir(hashed_system_ca_dir()) {}
 
 CurlTransport::~CurlTransport() {
-  for (void* handle : m_idle) curl_easy_cleanup(static_cast<CURL*>(handle));
+  if (m_idle.empty()) return;
+  // Handles exist only once libcurl was loaded.
+  const base::curl::Api* curl = *base::curl::api();
+  for (void* handle : m_idle) curl->easy_cleanup(static_cast<CURL*>(handle));
 }
 
-void* CurlTransport::acquire() {
+void* CurlTransport::acquire(const base::curl::Api& curl) {
   std::lock_guard lock(m_mutex);
-  if (m_idle.empty()) return curl_easy_init();
+  if (m_idle.empty()) return curl.easy_init();
   void* handle = m_idle.back();
   m_idle.pop_back();
   return handle;
@@ -189,10 +190,13 @@ void CurlTransport::release(void* handle) {
 }
 
 HttpResult CurlTransport::send(const HttpRequest& request) {
-  auto* c = static_cast<CURL*>(acquire());
+  auto loaded = base::curl::api();
+  if (!loaded.ok()) return TransportError{TransportFailure::other, loaded.error(), 0};
+  const base::curl::Api* curl = *loaded;
+  auto* c = static_cast<CURL*>(acquire(*curl));
   if (!c) return TransportError{TransportFailure::other, base::make_error("cannot create a curl handle"), 0};
   // reset keeps the handle's live connections, TLS sessions and DNS cache.
-  curl_easy_reset(c);
+  curl->easy_reset(c);
 
   Transfer t;
   t.request = &request;
@@ -200,36 +204,36 @@ HttpResult CurlTransport::send(const HttpRequest& request) {
   std::string domain = url_domain(request.url);
   TlsFiles tls = request.url.starts_with("https://") ? tls_files_for(m_options.certs_dir, domain) : TlsFiles{};
 
-  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(m_options.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, m_options.stall_bytes_per_second);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.stall_seconds.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, m_options.user_agent.c_str());
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_text);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  curl->easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl->easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(m_options.connect_timeout.count()));
+  curl->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, m_options.stall_bytes_per_second);
+  curl->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.stall_seconds.count()));
+  curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl->easy_setopt(c, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+  curl->easy_setopt(c, CURLOPT_ERRORBUFFER, error_text);
+  curl->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl->easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl->easy_setopt(c, CURLOPT_WRITEDATA, &t);
   if (!m_system_ca_dir.empty()) {
-    curl_easy_setopt(c, CURLOPT_CAINFO, nullptr);
-    curl_easy_setopt(c, CURLOPT_CAPATH, m_system_ca_dir.c_str());
+    curl->easy_setopt(c, CURLOPT_CAINFO, nullptr);
+    curl->easy_setopt(c, CURLOPT_CAPATH, m_system_ca_dir.c_str());
   }
   if (!tls.ca_files.empty()) {
 #if LIBCURL_VERSION_NUM >= 0x075700
     // The cached store is shared by later connections to other hosts; the
     // extra anchors must only apply to this one.
-    curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+    curl->easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L);
 #endif
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &tls.ca_files);
+    curl->easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    curl->easy_setopt(c, CURLOPT_SSL_CTX_DATA, &tls.ca_files);
   }
   if (!tls.client_cert.empty()) {
-    curl_easy_setopt(c, CURLOPT_SSLCERT, tls.client_cert.c_str());
-    curl_easy_setopt(c, CURLOPT_SSLKEY, tls.client_key.c_str());
+    curl->easy_setopt(c, CURLOPT_SSLCERT, tls.client_cert.c_str());
+    curl->easy_setopt(c, CURLOPT_SSLKEY, tls.client_key.c_str());
   }
 
   bool has_body = request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
@@ -237,32 +241,32 @@ HttpResult CurlTransport::send(const HttpRequest& request) {
   curl_slist* raw_headers = nullptr;
   for (const auto& [name, value] : request.headers) {
     if (base::ascii_iequals(name, "content-type")) has_content_type = true;
-    raw_headers = curl_slist_append(raw_headers, (name + ": " + value).c_str());
+    raw_headers = curl->slist_append(raw_headers, (name + ": " + value).c_str());
   }
   // No 100-continue round trip, and no form content type curl would invent.
-  raw_headers = curl_slist_append(raw_headers, "Expect:");
-  if (has_body && !has_content_type) raw_headers = curl_slist_append(raw_headers, "Content-Type:");
-  std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  raw_headers = curl->slist_append(raw_headers, "Expect:");
+  if (has_body && !has_content_type) raw_headers = curl->slist_append(raw_headers, "Content-Type:");
+  std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers, SlistDeleter{curl->slist_free_all});
+  curl->easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
 
   if (request.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl->easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (has_body) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl->easy_setopt(c, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
+    curl->easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   } else if (request.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl->easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
 
-  CURLcode code = curl_easy_perform(c);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  CURLcode code = curl->easy_perform(c);
+  curl->easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+  curl->easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
   release(c);
 
   if (code == CURLE_OK) return std::move(t.response);
   if (t.sink_error) return TransportError{TransportFailure::other, std::move(*t.sink_error), t.sink_bytes};
-  std::string detail = error_text[0] ? std::string(error_text) : std::string(curl_easy_strerror(code));
+  std::string detail = error_text[0] ? std::string(error_text) : std::string(curl->easy_strerror(code));
   return TransportError{classify(code, detail),
                         base::make_error(request.method + " " + request.url + ": " + detail), t.sink_bytes};
 }

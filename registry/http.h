@@ -30,6 +30,10 @@
 
 #include "base/result.h"
 
+namespace base::curl {
+struct Api;
+}
+
 namespace registry {
 
 using base::Result;
@@ -108,7 +112,7 @@ class CurlTransport final : public HttpTransport {
   HttpResult send(const HttpRequest& request) override;
 
  private:
-  void* acquire();
+  void* acquire(const base::curl::Api& curl);
   void release(void* handle);
 
   CurlOptions m_options;

@@ -1,6 +1,5 @@
 #include "solver/ops/http/fetch.h"
 
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -9,21 +8,19 @@
 #include <memory>
 #include <mutex>
 
+#include "base/curl/curl_api.h"
+
 namespace solver::ops::http {
 
 namespace {
 
-// curl_global_init is not thread-safe; the first fetch does it once.
-void init_curl() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  void (*cleanup)(CURL*);
+  void operator()(CURL* c) const { cleanup(c); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void (*free_all)(curl_slist*);
+  void operator()(curl_slist* l) const { free_all(l); }
 };
 
 std::string trim(std::string_view s) {
@@ -43,6 +40,7 @@ bool header_is(std::string_view line, std::string_view name) {
 
 // State shared with the callbacks of one transfer.
 struct Transfer {
+  const base::curl::Api* api = nullptr;
   CURL* curl = nullptr;
   int fd = -1;
   base::Sha256 sha;
@@ -72,7 +70,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
   long status = 0;
-  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+  t->api->easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) return n;  // an error page or a 304: not the file
   t->sha.update(data, n);
   t->size += n;
@@ -98,51 +96,54 @@ std::string etag_value(std::string_view header) {
 
 std::optional<int64_t> parse_http_date(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  time_t t = curl_getdate(text.c_str(), nullptr);
+  auto curl = base::curl::api();
+  if (!curl.ok()) return std::nullopt;
+  time_t t = (*curl)->getdate(text.c_str(), nullptr);
   if (t == -1) return std::nullopt;
   return static_cast<int64_t>(t);
 }
 
 base::Result<FetchResult> fetch(const std::string& url, int out_fd, const FetchOptions& options) {
-  init_curl();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  TRY_ASSIGN(const base::curl::Api* api, with_context(base::curl::api(), "cannot download " + url));
+  std::unique_ptr<CURL, CurlDeleter> curl(api->easy_init(), CurlDeleter{api->easy_cleanup});
   if (!curl) return base::make_error("cannot download " + url + ": cannot create a curl handle");
   Transfer t;
+  t.api = api;
   t.curl = curl.get();
   t.fd = out_fd;
   char error_text[CURL_ERROR_SIZE] = {0};
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  std::unique_ptr<curl_slist, SlistDeleter> headers(nullptr, SlistDeleter{api->slist_free_all});
   if (!options.if_none_match.empty()) {
     std::string value;
     for (const std::string& e : options.if_none_match) value += (value.empty() ? "" : ", ") + e;
-    headers.reset(curl_slist_append(nullptr, ("If-None-Match: " + value).c_str()));
+    headers.reset(api->slist_append(nullptr, ("If-None-Match: " + value).c_str()));
   }
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options.stall_timeout_seconds);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "kiln");
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_text);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-  if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  CURLcode rc = curl_easy_perform(c);
+  api->easy_setopt(c, CURLOPT_URL, url.c_str());
+  api->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  api->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  api->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  api->easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+  api->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
+  api->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  api->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options.stall_timeout_seconds);
+  api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  api->easy_setopt(c, CURLOPT_USERAGENT, "kiln");
+  api->easy_setopt(c, CURLOPT_ERRORBUFFER, error_text);
+  api->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  api->easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  api->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  api->easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  if (headers) api->easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  CURLcode rc = api->easy_perform(c);
   if (t.write_errno != 0)
     return base::make_error("cannot download " + url + ": cannot write: " + std::strerror(t.write_errno));
   if (rc != CURLE_OK) {
-    std::string reason = error_text[0] != '\0' ? std::string(error_text) : curl_easy_strerror(rc);
+    std::string reason = error_text[0] != '\0' ? std::string(error_text) : api->easy_strerror(rc);
     return base::make_error("cannot download " + url + ": " + reason);
   }
   FetchResult out;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
+  api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
   if (out.status == 304) {
     out.not_modified = true;
     out.etag = t.etag;
