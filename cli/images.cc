@@ -99,7 +99,9 @@ int list_images(const std::string& root, bool quiet) {
     std::string repo = name, tag = "<none>";
     size_t at = name.find('@');
     size_t colon = name.rfind(':');
-    if (at == std::string::npos && colon != std::string::npos && name.find('/', colon) == std::string::npos) {
+    if (at != std::string::npos) {
+      repo = name.substr(0, at);  // a digest name: the repository, no tag (docker's <none>)
+    } else if (colon != std::string::npos && name.find('/', colon) == std::string::npos) {
       repo = name.substr(0, colon);
       tag = name.substr(colon + 1);
     }

@@ -52,37 +52,60 @@ int pull(const std::string& root, const RegistryFlags& flags, const std::string&
   return k_exit_ok;
 }
 
+// What `dest` holds locally, then the compressed forms earlier pushes left
+// under its repository's digest names.
+base::Result<std::vector<oci::Descriptor>> compressed_candidates(Store& store, const registry::Reference& dest) {
+  std::vector<oci::Descriptor> out;
+  TRY_ASSIGN(auto held, store.images->get(dest.str()));
+  if (held) out.push_back(held->target);
+  const std::string repo_digest_prefix = dest.name() + "@";
+  TRY_ASSIGN(auto images, store.images->list());
+  for (const content::ImageRecord& image : images)
+    if (image.name.starts_with(repo_digest_prefix)) out.push_back(image.target);
+  return out;
+}
+
 int push(const std::string& root, const RegistryFlags& flags, const std::string& name, const std::string& dest_text,
          bool quiet) {
   auto dest = registry::parse_reference(dest_text.empty() ? name : dest_text);
   if (!dest.ok()) return report(dest.error(), k_exit_usage);
   auto store = open_for_transfer(root);
   if (!store.ok()) return report(store.error(), k_exit_internal);
+  // Held from the lookup of the image until the destination names what was
+  // pushed, so that a concurrent prune cannot take its blobs (or the
+  // compressed layers made below) in between.
+  auto gc_lock = solver::ops::gc::StoreLock::acquire((*store)->root, solver::ops::gc::StoreLock::Mode::shared,
+                                                     solver::ops::gc::StoreLock::Wait::yes);
+  if (!gc_lock.ok()) return report(gc_lock.error(), k_exit_internal);
   auto record = find_stored_image(**store, name);
   if (!record.ok()) {
     base::Error e = record.error();
     e.hint = "build it with `kiln build -t " + name + "`, or `kiln pull` it";
     return report(e, k_exit_build_failed);
   }
-  // Held while the compressed layers are made and until the destination
-  // name protects them, so that a concurrent prune cannot take them.
-  auto gc_lock = solver::ops::gc::StoreLock::acquire((*store)->root, solver::ops::gc::StoreLock::Mode::shared,
-                                                     solver::ops::gc::StoreLock::Wait::yes);
-  if (!gc_lock.ok()) return report(gc_lock.error(), k_exit_internal);
-  std::optional<oci::Descriptor> previous;
-  if (!dest->tag.empty() && !dest->digest) {
-    auto held = (*store)->images->get(dest->str());
-    if (!held.ok()) return report(held.error(), k_exit_internal);
-    if (*held) previous = (*held)->target;
+  // A destination pinned by digest names the stored manifest itself: it is
+  // pushed as stored. Otherwise uncompressed layers are compressed, unless
+  // DEST or an earlier push to its repository (kept as REPO@DIGEST, as
+  // docker keeps repo digests) already holds the compressed form.
+  base::Result<solver::ops::build::PushableImage> pushable = solver::ops::build::PushableImage{record->target, 0};
+  if (!dest->digest) {
+    auto candidates = compressed_candidates(**store, *dest);
+    if (!candidates.ok()) return report(candidates.error(), k_exit_internal);
+    pushable = solver::ops::build::pushable_image(*(*store)->blobs, record->target, *candidates, {});
+    if (!pushable.ok()) return report(pushable.error(), k_exit_build_failed);
   }
-  auto pushable = solver::ops::build::pushable_image(*(*store)->blobs, record->target, previous, {});
-  if (!pushable.ok()) return report(pushable.error(), k_exit_build_failed);
   content::ImageRecord travelling = *record;
   travelling.target = pushable->target;
   RegistrySession session(flags);
   std::ostringstream discard;
   auto pushed = push_from_store(session, **store, travelling, *dest, quiet ? discard : std::cout);
   if (!pushed.ok()) return report(pushed.error(), k_exit_build_failed);
+  if (pushable->target.digest != record->target.digest) {
+    // DEST may be the source name, which the next build moves back to the
+    // uncompressed image: the repo digest keeps the compressed form findable.
+    auto named = (*store)->images->tag(dest->name() + "@" + pushable->target.digest.str(), pushable->target);
+    if (!named.ok()) return report(named.error(), k_exit_internal);
+  }
   if (quiet) std::cout << registry::familiar_string(*dest) << "\n";
   return k_exit_ok;
 }

@@ -40,6 +40,16 @@ Result<Api> load() {
   TRY(bind(library, "curl_slist_append", api.slist_append));
   TRY(bind(library, "curl_slist_free_all", api.slist_free_all));
   TRY(bind(library, "curl_getdate", api.getdate));
+  curl_version_info_data* (*version_info)(CURLversion) = nullptr;
+  TRY(bind(library, "curl_version_info", version_info));
+  // The oldest libcurl whose options kiln sets (CURLOPT_PROTOCOLS_STR).
+  constexpr unsigned k_oldest = 0x075500;
+  if (const curl_version_info_data* v = version_info(CURLVERSION_NOW); !v || v->version_num < k_oldest) {
+    Error e = make_error(std::string(k_library) + " is version " + (v && v->version ? v->version : "unknown") +
+                         "; kiln needs 7.85.0 or later");
+    e.hint = "install Debian 12's libcurl4 or newer";
+    return e;
+  }
   CURLcode (*global_init)(long) = nullptr;
   TRY(bind(library, "curl_global_init", global_init));
   if (CURLcode rc = global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK)
@@ -52,10 +62,11 @@ Result<Api> load() {
 Result<const Api*> api() {
   // The one process-wide state here: a loaded library and curl's own global
   // initialisation are process-wide by nature. A function-local static is
-  // initialised once, thread-safely.
-  static const Result<Api> loaded = load();
-  if (!loaded.ok()) return loaded.error();
-  return &*loaded;
+  // initialised once, thread-safely; it is never destroyed, so threads still
+  // running at exit keep valid pointers.
+  static const Result<Api>* const loaded = new Result<Api>(load());
+  if (!loaded->ok()) return loaded->error();
+  return &**loaded;
 }
 
 }  // namespace base::curl

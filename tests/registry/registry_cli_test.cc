@@ -185,6 +185,32 @@ TEST_F(Registry, PushCompressesLayersTheStoreKeepsUncompressed) {
   EXPECT_EQ(read(work.path() + "/out/app/hello.txt"), text);
 }
 
+// `kiln build -t REG/app:1 . && kiln push REG/app:1`, twice: the second build
+// names the uncompressed image again, and the push still finds the
+// compressed form the first one made (under its repo digest).
+TEST_F(Registry, RebuildAndPushUnderTheSameNameDoesNotCompressAgain) {
+  std::string name = domain + "/app:1";
+  build_app(name);
+  auto first = kiln({"push", name});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  std::string digest = pushed_digest(first.out);
+  EXPECT_TRUE(contains(kiln({"images"}).out, domain + "/app")) << kiln({"images"}).out;
+
+  build_app(name);
+  auto again = kiln({"push", name});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(contains(again.out, ": Pushed")) << again.out;
+  EXPECT_EQ(pushed_digest(again.out), digest);
+
+  // A destination pinned by digest gets the manifest stored under that
+  // digest, as it is: here the compressed one.
+  auto pinned = kiln({"push", name, domain + "/pinned@" + digest});
+  ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
+  auto fetched = kiln({"pull", domain + "/pinned@" + digest}, work.path() + "/other");
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  EXPECT_TRUE(contains(fetched.out, "Digest: " + digest)) << fetched.out;
+}
+
 TEST_F(Registry, PullIntoEmptyRootThenBuildFromIt) {
   std::string name = domain + "/base:1";
   build_app(name, "from the registry\n");

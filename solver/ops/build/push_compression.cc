@@ -13,8 +13,12 @@ namespace layer = snapshotter::layer;
 
 constexpr size_t k_read_chunk = 1 << 20;
 
-// The compressed counterpart of an uncompressed layer media type.
-std::string compressed_media_type(std::string_view media_type, layer::Compression compression) {
+// The compressed counterpart of an uncompressed layer media type; a Docker
+// schema 2 manifest keeps Docker's own gzip layer type.
+std::string compressed_media_type(std::string_view manifest_type, std::string_view media_type,
+                                  layer::Compression compression) {
+  if (manifest_type == oci::k_media_docker_manifest && compression == layer::Compression::gzip)
+    return std::string(oci::k_media_docker_layer_gzip);
   bool nondist = media_type == oci::k_media_oci_layer_nondist_tar;
   if (compression == layer::Compression::zstd)
     return std::string(nondist ? oci::k_media_oci_layer_nondist_zstd : oci::k_media_oci_layer_zstd);
@@ -35,7 +39,8 @@ class WriterSink final : public layer::ByteSink {
   content::BlobWriter& m_writer;
 };
 
-base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs, const oci::Descriptor& tar,
+base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs, std::string_view manifest_type,
+                                             const oci::Descriptor& tar,
                                              const layer::CompressionOptions& compression) {
   const std::string what = "compressing layer " + tar.digest.str();
   TRY_ASSIGN(content::BlobReader reader, with_context(blobs.open_reader(tar.digest), what));
@@ -54,37 +59,43 @@ base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs,
   if (stored.digest != blob.digest)
     return base::make_error(what + ": the stored blob " + stored.digest.str() + " is not the compressed " +
                             blob.digest.str());
-  oci::Descriptor out;
-  out.media_type = compressed_media_type(tar.media_type, compression.kind);
+  oci::Descriptor out = tar;  // annotations and the rest stay
+  out.media_type = compressed_media_type(manifest_type, tar.media_type, compression.kind);
   out.digest = blob.digest;
   out.size = static_cast<int64_t>(blob.size);
-  out.annotations = tar.annotations;
   return out;
 }
 
-// Whether `candidate` is `manifest` with its uncompressed layers compressed:
-// the same config (hence the same diff_ids) and every layer present.
-base::Result<bool> is_compressed_form(const content::ContentStore& blobs, const oci::Manifest& manifest,
-                                      const oci::Descriptor& candidate) {
-  if (!oci::is_manifest(candidate.media_type)) return false;
+// Whether `candidate` is exactly `manifest` (as `root` describes it) with
+// its uncompressed layers swapped for present blobs of the asked compression:
+// the manifest rebuilt with the candidate's layers must have its digest.
+base::Result<bool> is_compressed_form(const content::ContentStore& blobs, const oci::Descriptor& root,
+                                      const oci::Manifest& manifest, const oci::Descriptor& candidate,
+                                      layer::Compression compression) {
+  if (candidate.media_type != root.media_type) return false;
   auto bytes = blobs.read(candidate.digest);
   if (!bytes.ok()) return false;
   auto parsed = oci::parse_manifest(*bytes);
-  if (!parsed.ok()) return false;
-  if (parsed->config.digest != manifest.config.digest || parsed->layers.size() != manifest.layers.size())
-    return false;
-  for (const oci::Descriptor& l : parsed->layers) {
-    if (uncompressed(l)) return false;
-    TRY_ASSIGN(bool present, blobs.exists(l.digest));
+  if (!parsed.ok() || parsed->layers.size() != manifest.layers.size()) return false;
+  oci::Manifest expected = manifest;
+  for (size_t i = 0; i < manifest.layers.size(); ++i) {
+    const oci::Descriptor& was = manifest.layers[i];
+    const oci::Descriptor& now = parsed->layers[i];
+    if (!uncompressed(was)) continue;
+    if (now.media_type != compressed_media_type(manifest.media_type, was.media_type, compression)) return false;
+    TRY_ASSIGN(bool present, blobs.exists(now.digest));
     if (!present) return false;
+    expected.layers[i].media_type = now.media_type;
+    expected.layers[i].digest = now.digest;
+    expected.layers[i].size = now.size;
   }
-  return true;
+  return oci::describe(root.media_type, oci::serialize(expected)).digest == candidate.digest;
 }
 
 }  // namespace
 
 base::Result<PushableImage> pushable_image(const content::ContentStore& blobs, const oci::Descriptor& root,
-                                           const std::optional<oci::Descriptor>& previous,
+                                           const std::vector<oci::Descriptor>& candidates,
                                            const layer::CompressionOptions& compression) {
   if (!oci::is_manifest(root.media_type)) return PushableImage{root, 0};
   TRY_ASSIGN(std::string bytes, blobs.read(root.digest));
@@ -92,14 +103,14 @@ base::Result<PushableImage> pushable_image(const content::ContentStore& blobs, c
   bool any = false;
   for (const oci::Descriptor& l : manifest.layers) any |= uncompressed(l);
   if (!any || compression.kind == layer::Compression::none) return PushableImage{root, 0};
-  if (previous) {
-    TRY_ASSIGN(bool reusable, is_compressed_form(blobs, manifest, *previous));
-    if (reusable) return PushableImage{*previous, 0};
+  for (const oci::Descriptor& candidate : candidates) {
+    TRY_ASSIGN(bool reusable, is_compressed_form(blobs, root, manifest, candidate, compression.kind));
+    if (reusable) return PushableImage{candidate, 0};
   }
   PushableImage out;
   for (oci::Descriptor& l : manifest.layers) {
     if (!uncompressed(l)) continue;
-    TRY_ASSIGN(l, compress_layer(blobs, l, compression));
+    TRY_ASSIGN(l, compress_layer(blobs, manifest.media_type, l, compression));
     ++out.layers_compressed;
   }
   std::string rewritten = oci::serialize(manifest);

@@ -53,7 +53,7 @@ class PushCompression : public ::testing::Test {
 };
 
 TEST_F(PushCompression, UncompressedLayersAreGzippedUnderANewManifestWithTheSameConfig) {
-  auto pushable = pushable_image(*blobs, root, std::nullopt, {});
+  auto pushable = pushable_image(*blobs, root, {}, {});
   ASSERT_TRUE(pushable.ok()) << pushable.error().message;
   EXPECT_EQ(pushable->layers_compressed, 1);
   EXPECT_NE(pushable->target.digest, root.digest);
@@ -71,30 +71,39 @@ TEST_F(PushCompression, UncompressedLayersAreGzippedUnderANewManifestWithTheSame
   EXPECT_EQ(gunzip(*gz), tar);
 
   // The same input gives the same manifest: compression is deterministic.
-  auto again = pushable_image(*blobs, root, std::nullopt, {});
+  auto again = pushable_image(*blobs, root, {}, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->target.digest, pushable->target.digest);
 }
 
 TEST_F(PushCompression, TheCompressedFormTheDestinationHoldsIsReused) {
-  auto first = pushable_image(*blobs, root, std::nullopt, {});
+  auto first = pushable_image(*blobs, root, {}, {});
   ASSERT_TRUE(first.ok());
-  auto reused = pushable_image(*blobs, root, first->target, {});
+  auto reused = pushable_image(*blobs, root, {root, first->target}, {});
   ASSERT_TRUE(reused.ok());
   EXPECT_EQ(reused->target, first->target);
   EXPECT_EQ(reused->layers_compressed, 0);
 
+  // A zstd form is not what a gzip push asks for.
+  layer::CompressionOptions zstd{layer::Compression::zstd, -1, 0};
+  auto zstd_form = pushable_image(*blobs, root, {}, zstd);
+  ASSERT_TRUE(zstd_form.ok()) << zstd_form.error().message;
+  auto not_zstd = pushable_image(*blobs, root, {zstd_form->target}, {});
+  ASSERT_TRUE(not_zstd.ok());
+  EXPECT_EQ(not_zstd->layers_compressed, 1);
+  EXPECT_EQ(not_zstd->target.digest, first->target.digest);
+
   // A destination holding another image (here: the uncompressed one) is not.
-  auto other = pushable_image(*blobs, root, root, {});
+  auto other = pushable_image(*blobs, root, {root}, {});
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->layers_compressed, 1);
   EXPECT_EQ(other->target.digest, first->target.digest);
 }
 
 TEST_F(PushCompression, CompressedImagesAndIndexesAreLeftAlone) {
-  auto compressed = pushable_image(*blobs, root, std::nullopt, {});
+  auto compressed = pushable_image(*blobs, root, {}, {});
   ASSERT_TRUE(compressed.ok());
-  auto unchanged = pushable_image(*blobs, compressed->target, std::nullopt, {});
+  auto unchanged = pushable_image(*blobs, compressed->target, {}, {});
   ASSERT_TRUE(unchanged.ok());
   EXPECT_EQ(unchanged->target, compressed->target);
   EXPECT_EQ(unchanged->layers_compressed, 0);
@@ -105,13 +114,13 @@ TEST_F(PushCompression, CompressedImagesAndIndexesAreLeftAlone) {
   std::string bytes = oci::serialize(index);
   ASSERT_TRUE(blobs->write_blob(bytes).ok());
   oci::Descriptor index_desc = oci::describe(index.media_type, bytes);
-  auto as_is = pushable_image(*blobs, index_desc, std::nullopt, {});
+  auto as_is = pushable_image(*blobs, index_desc, {}, {});
   ASSERT_TRUE(as_is.ok());
   EXPECT_EQ(as_is->target, index_desc);
 
   // compression=uncompressed asked for: nothing to do.
   layer::CompressionOptions none{layer::Compression::none, -1, 0};
-  auto kept = pushable_image(*blobs, root, std::nullopt, none);
+  auto kept = pushable_image(*blobs, root, {}, none);
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ(kept->target, root);
 }
@@ -120,7 +129,7 @@ TEST_F(PushCompression, ACorruptLayerFailsNamingItsDigest) {
   oci::Manifest m = manifest_of(root);
   std::string path = dir.path() + "/blobs/sha256/" + m.layers[0].digest.hex();
   content::testing::overwrite_file(path, tar.substr(0, tar.size() / 2) + "tampered");
-  auto pushable = pushable_image(*blobs, root, std::nullopt, {});
+  auto pushable = pushable_image(*blobs, root, {}, {});
   ASSERT_FALSE(pushable.ok());
   EXPECT_NE(pushable.error().render().find(m.layers[0].digest.str()), std::string::npos)
       << pushable.error().render();
