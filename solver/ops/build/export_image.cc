@@ -3,27 +3,13 @@
 #include "oci/manifest.h"
 #include "oci/media_types.h"
 #include "solver/ops/build/base_image.h"
+#include "solver/ops/build/blob_sink.h"
 
 namespace solver::ops::build {
 
 namespace {
 
 namespace layer = snapshotter::layer;
-
-// A content-store blob writer as the sink export_layer compresses into;
-// close() publishes the blob.
-class BlobSink final : public layer::ByteSink {
- public:
-  explicit BlobSink(content::BlobWriter writer) : m_writer(std::move(writer)) {}
-  base::Result<void> write(std::string_view bytes) override { return m_writer.write(bytes); }
-  base::Result<void> close() override {
-    TRY(m_writer.commit());
-    return {};
-  }
-
- private:
-  content::BlobWriter m_writer;
-};
 
 }  // namespace
 

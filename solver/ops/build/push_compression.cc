@@ -4,6 +4,8 @@
 
 #include "oci/manifest.h"
 #include "oci/media_types.h"
+#include "solver/ops/build/blob_sink.h"
+#include "solver/ops/build/export_image.h"
 
 namespace solver::ops::build {
 
@@ -19,25 +21,14 @@ std::string compressed_media_type(std::string_view manifest_type, std::string_vi
                                   layer::Compression compression) {
   if (manifest_type == oci::k_media_docker_manifest && compression == layer::Compression::gzip)
     return std::string(oci::k_media_docker_layer_gzip);
-  bool nondist = media_type == oci::k_media_oci_layer_nondist_tar;
-  if (compression == layer::Compression::zstd)
-    return std::string(nondist ? oci::k_media_oci_layer_nondist_zstd : oci::k_media_oci_layer_zstd);
-  return std::string(nondist ? oci::k_media_oci_layer_nondist_gzip : oci::k_media_oci_layer_gzip);
+  if (media_type != oci::k_media_oci_layer_nondist_tar) return layer_media_type(compression);
+  return std::string(compression == layer::Compression::zstd ? oci::k_media_oci_layer_nondist_zstd
+                                                              : oci::k_media_oci_layer_nondist_gzip);
 }
 
 bool uncompressed(const oci::Descriptor& layer_desc) {
   return oci::layer_compression(layer_desc.media_type) == oci::Compression::none;
 }
-
-// A blob writer as the sink the compressor writes into.
-class WriterSink final : public layer::ByteSink {
- public:
-  explicit WriterSink(content::BlobWriter& writer) : m_writer(writer) {}
-  base::Result<void> write(std::string_view bytes) override { return m_writer.write(bytes); }
-
- private:
-  content::BlobWriter& m_writer;
-};
 
 base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs, std::string_view manifest_type,
                                              const oci::Descriptor& tar,
@@ -45,7 +36,7 @@ base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs,
   const std::string what = "compressing layer " + tar.digest.str();
   TRY_ASSIGN(content::BlobReader reader, with_context(blobs.open_reader(tar.digest), what));
   TRY_ASSIGN(content::BlobWriter writer, with_context(blobs.writer(), what));
-  WriterSink sink(writer);
+  BlobSink sink(std::move(writer));
   TRY_ASSIGN(auto compressor, with_context(layer::make_compressing_sink(compression, sink), what));
   std::string buffer(k_read_chunk, '\0');
   while (true) {
@@ -55,10 +46,7 @@ base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs,
     TRY(with_context(compressor->write(std::string_view(buffer.data(), n)), what));
   }
   TRY_ASSIGN(layer::CompressedBlob blob, with_context(compressor->finish(), what));
-  TRY_ASSIGN(content::BlobInfo stored, with_context(writer.commit(), what));
-  if (stored.digest != blob.digest)
-    return base::make_error(what + ": the stored blob " + stored.digest.str() + " is not the compressed " +
-                            blob.digest.str());
+  TRY(with_context(sink.close(), what));
   oci::Descriptor out = tar;  // annotations and the rest stay
   out.media_type = compressed_media_type(manifest_type, tar.media_type, compression.kind);
   out.digest = blob.digest;
