@@ -159,6 +159,37 @@ TEST_F(SelectionTest, IgnoredDirectoryReappearsForAReincludedChild) {
   EXPECT_EQ(paths(select(r)), (std::vector<std::string>{"main.c"}));
 }
 
+// Subdirectories are walked as parallel tasks; the result must still be
+// the depth-first walk, with a left-out directory kept exactly when
+// something below it is selected, however deep.
+TEST_F(SelectionTest, WideAndDeepTreeIsWalkedInPathOrder) {
+  std::vector<std::string> expected;
+  for (int d = 0; d < 24; ++d) {
+    const std::string dir = "d" + std::to_string(d);
+    expected.push_back(dir);
+    for (int s = 0; s < 3; ++s) {
+      const std::string sub = dir + "/s" + std::to_string(s);
+      expected.push_back(sub);
+      for (int f = 0; f < 4; ++f) {
+        tree.write(sub + "/f" + std::to_string(f), sub);
+        expected.push_back(sub + "/f" + std::to_string(f));
+      }
+    }
+  }
+  tree.write("skip/a/b/c/keep.txt", "k");
+  tree.write("skip/a/b/c/drop.txt", "d");
+  tree.write("skip/a/other/x", "x");
+  tree.mkdir("skip/empty/deeper");
+  tree.write("zz", "z");
+  std::sort(expected.begin(), expected.end(), path_less);
+  for (const char* p : {"skip", "skip/a", "skip/a/b", "skip/a/b/c", "skip/a/b/c/keep.txt", "zz"})
+    expected.push_back(p);
+  SelectRequest r;
+  r.sources = {"."};
+  r.ignore_patterns = {"skip", "!skip/a/b/c/keep.txt"};
+  EXPECT_EQ(paths(select(r)), expected);
+}
+
 TEST_F(SelectionTest, IgnoredFilesDoNotAffectTheDigest) {
   tree.write("src/a.c", "a");
   tree.write("src/cache.tmp", "1");
