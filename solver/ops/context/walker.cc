@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 
+#include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
 #include "base/path.h"
@@ -288,7 +289,12 @@ class Walker {
       struct stat st;
       if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT) continue;  // removed while we walked
-        return errno_error("cannot stat", real, errno);
+        // Reported after the subdirectories before it, as a depth-first
+        // walk would meet it.
+        Item failed;
+        failed.error = errno_error("cannot stat", real, errno);
+        items.push_back(std::move(failed));
+        break;
       }
       bool is_ignored = false;
       bool is_excluded = false;
@@ -311,7 +317,13 @@ class Walker {
       }
       if (!S_ISDIR(st.st_mode)) {
         if (is_ignored || is_excluded || is_outside) continue;
-        TRY_ASSIGN(item.entry, make_entry(dir_fd, name.c_str(), real, st));
+        auto entry = make_entry(dir_fd, name.c_str(), real, st);
+        if (!entry.ok()) {
+          item.error = entry.error();
+          items.push_back(std::move(item));
+          break;
+        }
+        item.entry = std::move(*entry);
         items.push_back(std::move(item));
         continue;
       }
@@ -324,32 +336,45 @@ class Walker {
       items.push_back(std::move(item));
     }
 
-    tbb::task_group group;
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (!items[i].is_dir) continue;
-      group.run([this, dir_fd, &items, i, &rel_dir] {
-        Item& item = items[i];
-        const std::string& real = item.entry.path;
-        const std::string name = real.substr(real.rfind('/') + 1);
-        base::UniqueFd child(openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!child.valid()) {
-          if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
-            item.gone = true;  // replaced meanwhile
-          } else {
-            item.error = errno_error("cannot open directory", real, errno);
+    // Isolated: a thread waiting for this directory's subtrees runs only
+    // their tasks, never another build step (which would hold this COPY
+    // back) nor a sibling walk (which would pile up open descriptors). Its
+    // own context: cancelling the solver's tasks must not cut a walk short
+    // and have it return a partial selection as a whole one.
+    tbb::task_group_context context(tbb::task_group_context::isolated);
+    tbb::task_group group(context);
+    tbb::task_group_status status = tbb::task_group_status::complete;
+    tbb::this_task_arena::isolate([&] {
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (!items[i].is_dir) continue;
+        group.run([this, dir_fd, &items, i, &rel_dir] {
+          Item& item = items[i];
+          const std::string& real = item.entry.path;
+          const std::string name = real.substr(real.rfind('/') + 1);
+          base::UniqueFd child(
+              openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+          if (!child.valid()) {
+            if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
+              item.gone = true;  // replaced meanwhile
+            } else {
+              item.error = errno_error("cannot open directory", real, errno);
+            }
+            return;
           }
-          return;
-        }
-        auto below = walk_children(child.get(), real, join(rel_dir, name), item.ignore_child,
-                                   item.exclude_child, item.include_child);
-        if (below.ok()) {
-          item.below = std::move(*below);
-        } else {
-          item.error = below.error();
-        }
-      });
+          auto below = walk_children(child.get(), real, join(rel_dir, name), item.ignore_child,
+                                     item.exclude_child, item.include_child);
+          if (below.ok()) {
+            item.below = std::move(*below);
+          } else {
+            item.error = below.error();
+          }
+        });
+      }
+      status = group.wait();
+    });
+    if (status != tbb::task_group_status::complete) {
+      return base::make_error("walking \"" + real_dir + "\": interrupted");
     }
-    group.wait();
 
     std::vector<WalkedEntry> out;
     size_t total = 0;
