@@ -8,7 +8,6 @@
 // Version history (append only; never edit a released step):
 //   1  images, image_blobs, cache_records, cache_blobs, leases, lease_blobs
 //   2  snapshots, layer_records, stat_cache, build_steps
-//   3  build_steps.fingerprint
 
 #include <cstdint>
 #include <string_view>
@@ -19,7 +18,7 @@
 
 namespace content {
 
-inline constexpr int64_t k_schema_version = 3;
+inline constexpr int64_t k_schema_version = 2;
 
 // The SQL of each step; element i takes the schema from version i to i + 1.
 const std::vector<std::string_view>& schema_migrations();
