@@ -64,4 +64,6 @@ CgroupFs& real_cgroup_fs() {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+std::string who(int pid) { return pid == 0 ? "the step" : "process " + std::to_string(pid); }
+
 }  // namespace exec::cgroup

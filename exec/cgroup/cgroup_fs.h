@@ -35,4 +35,8 @@ CgroupFs& real_cgroup_fs();
 // "No such file or directory", for messages.
 std::string errno_text(int err);
 
+// What add_process(pid) moves, for messages: "process 42", or "the step"
+// for 0 (the step's process moving itself).
+std::string who(int pid);
+
 }  // namespace exec::cgroup

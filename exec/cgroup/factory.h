@@ -7,7 +7,7 @@
 //   ...
 //   TRY_ASSIGN(auto cg, create_step_cgroup(fs, host, spec.cgroup_name, spec.limits));
 //   for (auto& w : cg->warnings()) print a warning;
-//   cg->add_process(child_pid);          // before the child execs
+//   cg->add_process(0);                  // in the child, before it execs
 //   ... wait for the child ...
 //   cg->kill_all();                      // leave nothing behind
 //   TRY_ASSIGN(CgroupOutcome o, cg->outcome());

@@ -19,8 +19,9 @@ struct CgroupOutcome {
 class StepCgroup {
  public:
   virtual ~StepCgroup() = default;  // kills what is left and removes the cgroup
-  // Moves `pid` (and so its future children) into the cgroup. Called by the
-  // sandbox before the step's process execs.
+  // Moves `pid` (and so its future children) into the cgroup; 0 is the
+  // calling process. The sandbox's child calls it with 0 for itself, first
+  // thing after its clone, so that nothing of the step runs outside.
   virtual base::Result<void> add_process(int pid) = 0;
   // SIGKILL to every process still in the cgroup, waiting until it is empty.
   virtual base::Result<void> kill_all() = 0;

@@ -36,8 +36,7 @@ class V1StepCgroup final : public StepCgroup {
     for (const auto& dir : m_unique) {
       std::string file = dir + "/cgroup.procs";
       if (int err = m_fs.write_file(file, std::to_string(pid)))
-        return base::make_error("cannot move process " + std::to_string(pid) + " into " + file +
-                                ": " + errno_text(err));
+        return base::make_error("cannot move " + who(pid) + " into " + file + ": " + errno_text(err));
     }
     return {};
   }

@@ -27,8 +27,7 @@ class V2StepCgroup final : public StepCgroup {
   base::Result<void> add_process(int pid) override {
     std::string file = m_dir + "/cgroup.procs";
     if (int err = m_fs.write_file(file, std::to_string(pid)))
-      return base::make_error("cannot move process " + std::to_string(pid) + " into " + file +
-                              ": " + errno_text(err));
+      return base::make_error("cannot move " + who(pid) + " into " + file + ": " + errno_text(err));
     return {};
   }
 

@@ -1,16 +1,16 @@
 #include "exec/sandbox/child.h"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/close_range.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,40 +20,30 @@
 #include <exception>
 #include <functional>
 
-#include "exec/sandbox/channel.h"
 #include "exec/sandbox/in_root.h"
 #include "exec/sandbox/root_setup.h"
 
 namespace exec::sandbox {
 namespace {
 
-// The descriptors a child works with, moved above 2 so that setting up the
-// step's stdio can never overwrite one of them.
-struct Fds {
-  int sync, control, out, err;
-};
-
-[[noreturn]] void fail(int control, std::string_view phase, std::string_view message) {
-  std::string payload(phase);
-  payload.push_back('\0');
-  payload.append(message);
-  write_record(control, RecordType::error, payload);
+[[noreturn]] void fail(ChildReport* report, std::string_view phase, std::string_view message) {
+  report->error.emplace(std::string(phase), std::string(message));
   ::_exit(127);
 }
 
-void check(int control, std::string_view phase, const base::Result<void>& r) {
-  if (!r.ok()) fail(control, phase, r.error().message);
+void check(ChildReport* report, std::string_view phase, const base::Result<void>& r) {
+  if (!r.ok()) fail(report, phase, r.error().message);
 }
 
-// A caller's hook; an exception must not unwind through the forked child.
-void run_hook(int control, std::string_view phase, const std::function<base::Result<void>()>& hook) {
+// A caller's hook; an exception must not unwind out of the child's stack.
+void run_hook(ChildReport* report, std::string_view phase, const std::function<base::Result<void>()>& hook) {
   if (!hook) return;
   try {
-    check(control, phase, hook());
+    check(report, phase, hook());
   } catch (const std::exception& e) {
-    fail(control, phase, std::string("exception: ") + e.what());
+    fail(report, phase, std::string("exception: ") + e.what());
   } catch (...) {
-    fail(control, phase, "unknown exception");
+    fail(report, phase, "unknown exception");
   }
 }
 
@@ -80,15 +70,16 @@ void close_all_except(std::vector<int> keep) {
   ::close_range(next, ~0U, 0);
 }
 
-// Default dispositions and an empty mask: kiln's handlers and blocked
-// signals are no business of the step.
+// Default dispositions, then an empty mask: kiln's handlers and blocked
+// signals are no business of the step. The dispositions go first: until they
+// are reset, a handler of kiln's would run on kiln's memory.
 void reset_signals() {
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   struct sigaction sa {};
   sa.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &sa, nullptr);  // fails for KILL/STOP: fine
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
 base::Result<void> loopback_up() {
@@ -124,14 +115,19 @@ base::Result<void> enter_cwd(const std::string& cwd) {
   return {};
 }
 
+// Raw system calls: glibc's wrappers apply a credential change to every
+// thread of the process they believe they are in, and this child shares
+// kiln's memory, so they would go after kiln's threads.
 base::Result<void> switch_user(const ProcessSpec& spec) {
   std::vector<gid_t> groups(spec.additional_gids.begin(), spec.additional_gids.end());
-  TRY(sys_check(::setgroups(groups.size(), groups.data()), "setgroups"));
-  TRY(sys_check(::setgid(spec.gid), "setgid " + std::to_string(spec.gid)));
-  return sys_check(::setuid(spec.uid), "setuid " + std::to_string(spec.uid));
+  TRY(sys_check(static_cast<int>(::syscall(SYS_setgroups, groups.size(), groups.data())), "setgroups"));
+  TRY(sys_check(static_cast<int>(::syscall(SYS_setresgid, spec.gid, spec.gid, spec.gid)),
+                "setgid " + std::to_string(spec.gid)));
+  return sys_check(static_cast<int>(::syscall(SYS_setresuid, spec.uid, spec.uid, spec.uid)),
+                   "setuid " + std::to_string(spec.uid));
 }
 
-[[noreturn]] void exec_command(const ChildPlan& p, int control) {
+[[noreturn]] void exec_command(const ChildPlan& p) {
   bool denied = false;
   int other = 0;
   for (const std::string& candidate : p.exec_candidates) {
@@ -149,107 +145,62 @@ base::Result<void> switch_user(const ProcessSpec& spec) {
   else if (denied) why = "permission denied";
   else if (argv0.find('/') != std::string::npos) why = "no such file or directory";
   else why = "executable file not found in $PATH";
-  fail(control, "exec", "exec \"" + argv0 + "\": " + why);
+  fail(p.report, "exec", "exec \"" + argv0 + "\": " + why);
 }
 
-// The OOM killer picks the biggest process of the step's cgroup. The middle
-// process is a fork of kiln and may well be bigger than the step; it must
-// never be chosen, or the step's end could not be reported. The step gets
-// kiln's own setting back.
-void set_oom_score_adj(const std::string& value) {
-  int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)!::write(fd, value.data(), value.size());
-  ::close(fd);
-}
-
-std::string oom_score_adj() {
-  char buf[16] = {};
-  int fd = ::open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "0";
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "0";
-}
-
-[[noreturn]] void run_init(const ChildPlan& p, const Fds& fds, const std::string& kiln_oom_score_adj) {
-  set_oom_score_adj(kiln_oom_score_adj);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  ::close(fds.sync);
-  const int c = fds.control;
-  const ProcessSpec& spec = p.spec;
-  ::umask(0);  // modes of created mount points and devices are meant as written
-
-  auto root = build_root(spec, p.rootfs, p.etc, [c](const std::vector<std::string>& created) {
-    for (const std::string& path : created) write_record(c, RecordType::created, path);
-  });
-  if (!root.ok()) fail(c, "mounts", root.error().message);
-  check(c, "pivot_root", enter_root(root->get()));
-  root->reset();
-  if (!spec.privileged) check(c, "masked paths", protect_kernel_files());
-  check(c, "hostname", sys_check(::sethostname(spec.hostname.data(), spec.hostname.size()), "sethostname"));
-  if (spec.network == Network::none) check(c, "network", loopback_up());
-  check(c, "stdio", setup_stdio(fds.out, fds.err, spec.interactive));
-  check(c, "cwd", enter_cwd(spec.cwd));
-  for (const Rlimit& r : p.rlimits)
-    check(c, "rlimits", sys_check(::setrlimit(r.resource, &r.value), "setrlimit"));
-  run_hook(c, "before_user_switch", p.hooks.before_user_switch);
-  check(c, "user", switch_user(spec));
-  run_hook(c, "after_user_switch", p.hooks.after_user_switch);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a credential change cleared it
-  ::umask(022);
-  // Marked rather than closed: the control pipe must survive until execve
-  // succeeds, and the hooks may still open files.
-  check(c, "close fds", sys_check(::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range"));
-  if (!spec.privileged)
-    check(c, "no_new_privs", sys_check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS"));
-  run_hook(c, "before_exec", p.hooks.before_exec);
-  exec_command(p, c);
+// Until PR_SET_PDEATHSIG is set, kiln could die unnoticed; after it, its
+// death kills this process. The pidfd tells which happened first.
+bool kiln_is_gone(int kiln_pidfd) {
+  pollfd pfd{kiln_pidfd, POLLIN, 0};
+  return ::poll(&pfd, 1, 0) > 0;
 }
 
 }  // namespace
 
-void run_middle(const ChildPlan& p) {
+void run_step_child(const ChildPlan& p) {
+  ChildReport* const r = p.report;
+  const ProcessSpec& spec = p.spec;
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != p.parent_pid) ::_exit(1);  // kiln died before the prctl
-  Fds fds{above_stdio(p.sync_fd), above_stdio(p.control_fd), above_stdio(p.out_fd), above_stdio(p.err_fd)};
-  close_all_except({0, 1, 2, fds.sync, fds.control, fds.out, fds.err});
+  if (kiln_is_gone(p.kiln_pidfd)) ::_exit(1);
+  // Moved above 2 so that setting up the step's stdio cannot overwrite them.
+  const int out = above_stdio(p.out_fd);
+  const int err = above_stdio(p.err_fd);
+  close_all_except({0, 1, 2, out, err});
   ::setsid();
   reset_signals();
 
-  char go = 0;
-  ssize_t n;
-  while ((n = ::read(fds.sync, &go, 1)) < 0 && errno == EINTR) {
+  // Into the step's cgroup before anything else, so every process the step
+  // starts is born there; then a cgroup namespace rooted at it.
+  if (p.hooks.cgroup) {
+    auto added = p.hooks.cgroup->add_process(0);
+    if (!added.ok()) fail(r, "cgroup", added.error().message);
   }
-  if (n != 1) ::_exit(1);  // the parent gave up (cgroup failure)
+  if (::unshare(CLONE_NEWCGROUP) != 0) fail(r, "namespaces", std::string("unshare: ") + std::strerror(errno));
 
-  const std::string kiln_oom_score_adj = oom_score_adj();
-  set_oom_score_adj("-1000");
-  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
-  if (p.spec.network == Network::none) flags |= CLONE_NEWNET;
-  if (::unshare(flags) != 0) fail(fds.control, "namespaces", std::string("unshare: ") + std::strerror(errno));
-  pid_t pid = ::fork();
-  if (pid < 0) fail(fds.control, "namespaces", std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) run_init(p, fds, kiln_oom_score_adj);
-
-  write_record(fds.control, RecordType::pid, std::to_string(pid));
-  ::close(fds.out);
-  ::close(fds.err);
-  siginfo_t info{};
-  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
-  }
-  bool exited = info.si_code == CLD_EXITED;
-  write_record(fds.control, RecordType::status, (exited ? "x" : "s") + std::to_string(info.si_status));
-  ::close(fds.control);
-  // Reap only once the parent has read the status (it closes the sync pipe):
-  // until then the pid it may still SIGKILL is a zombie of ours, never reused.
-  for (;;) {
-    n = ::read(fds.sync, &go, 1);
-    if (n > 0 || (n < 0 && errno == EINTR)) continue;
-    break;
-  }
-  ::waitpid(pid, nullptr, 0);
-  ::_exit(0);
+  ::umask(0);  // modes of created mount points and devices are meant as written
+  auto root = build_root(spec, p.rootfs, p.etc, [r](const std::vector<std::string>& created) {
+    r->created.insert(r->created.end(), created.begin(), created.end());
+  });
+  if (!root.ok()) fail(r, "mounts", root.error().message);
+  check(r, "pivot_root", enter_root(root->get()));
+  root->reset();
+  if (!spec.privileged) check(r, "masked paths", protect_kernel_files());
+  check(r, "hostname", sys_check(::sethostname(spec.hostname.data(), spec.hostname.size()), "sethostname"));
+  if (spec.network == Network::none) check(r, "network", loopback_up());
+  check(r, "stdio", setup_stdio(out, err, spec.interactive));
+  check(r, "cwd", enter_cwd(spec.cwd));
+  for (const Rlimit& limit : p.rlimits)
+    check(r, "rlimits", sys_check(::setrlimit(limit.resource, &limit.value), "setrlimit"));
+  run_hook(r, "before_user_switch", p.hooks.before_user_switch);
+  check(r, "user", switch_user(spec));
+  run_hook(r, "after_user_switch", p.hooks.after_user_switch);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a credential change cleared it
+  ::umask(022);
+  check(r, "close fds", sys_check(::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range"));
+  if (!spec.privileged)
+    check(r, "no_new_privs", sys_check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS"));
+  run_hook(r, "before_exec", p.hooks.before_exec);
+  exec_command(p);
 }
 
 }  // namespace exec::sandbox

@@ -1,11 +1,12 @@
 #pragma once
-// The two child processes of run_sandboxed() (see sandbox.h): the middle
-// process, which creates the namespaces and relays the step's end, and the
-// step's PID 1, which builds the root and execs the command. Everything they
-// need is decided by the parent before fork() and handed over in ChildPlan.
-#include <sys/types.h>
-
+// The step's PID 1 between clone and execve (see sandbox.h): it joins the
+// step's cgroup, builds the root and execs the command. Everything it needs
+// is decided by the parent before the clone and handed over in ChildPlan; it
+// reports back through ChildReport, which lives in the parent's memory (the
+// child shares it until execve, exec/sandbox/shared_clone.h).
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exec/sandbox/etc_files.h"
@@ -13,6 +14,15 @@
 #include "exec/sandbox/sandbox.h"
 
 namespace exec::sandbox {
+
+// Written by the child only; read by the parent once the child has exec'd or
+// exited.
+struct ChildReport {
+  // Mount points the set-up created in the root, relative to it, outermost first.
+  std::vector<std::string> created;
+  // Set when the set-up or the execve failed: (phase, message).
+  std::optional<std::pair<std::string, std::string>> error;
+};
 
 struct ChildPlan {
   const ProcessSpec& spec;
@@ -23,14 +33,13 @@ struct ChildPlan {
   std::vector<std::string> exec_candidates;
   std::vector<char*> argv;  // null-terminated views of spec.argv / spec.env
   std::vector<char*> envp;
-  pid_t parent_pid = 0;
-  int sync_fd = -1;     // read: one byte "go", later EOF "status read"
-  int control_fd = -1;  // write: records (exec/sandbox/channel.h)
-  int out_fd = -1;      // write: the step's stdout and stderr
+  int kiln_pidfd = -1;  // kiln itself: readable once kiln has died
+  int out_fd = -1;      // the step's stdout and stderr
   int err_fd = -1;
+  ChildReport* report = nullptr;
 };
 
-// The body of the middle process; never returns.
-[[noreturn]] void run_middle(const ChildPlan& plan);
+// The body of the step's process; never returns.
+[[noreturn]] void run_step_child(const ChildPlan& plan);
 
 }  // namespace exec::sandbox

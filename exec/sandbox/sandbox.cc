@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,9 +17,9 @@
 
 #include "base/path.h"
 #include "base/unique_fd.h"
-#include "exec/sandbox/channel.h"
 #include "exec/sandbox/child.h"
 #include "exec/sandbox/in_root.h"
+#include "exec/sandbox/shared_clone.h"
 
 namespace exec {
 namespace {
@@ -59,28 +60,6 @@ base::Result<std::string> canonical(const std::string& path) {
   return out;
 }
 
-// What the child processes reported over the control pipe.
-struct Reports {
-  pid_t step_pid = 0;
-  std::optional<std::string> status;  // "x<code>" or "s<signal>"
-  std::vector<std::string> created;
-  std::optional<std::pair<std::string, std::string>> error;  // phase, message
-};
-
-void apply(Reports& r, const sandbox::Record& rec) {
-  switch (rec.type) {
-    case sandbox::RecordType::pid: r.step_pid = static_cast<pid_t>(std::atoi(rec.payload.c_str())); break;
-    case sandbox::RecordType::status: r.status = rec.payload; break;
-    case sandbox::RecordType::created: r.created.push_back(rec.payload); break;
-    case sandbox::RecordType::error: {
-      size_t nul = rec.payload.find('\0');
-      if (nul == std::string::npos) r.error.emplace("set-up", rec.payload);
-      else r.error.emplace(rec.payload.substr(0, nul), rec.payload.substr(nul + 1));
-      break;
-    }
-  }
-}
-
 // Reads what is ready on `fd` (once), or closes it at EOF.
 template <class F>
 void drain(base::UniqueFd& fd, F&& consume) {
@@ -98,10 +77,10 @@ base::Result<ProcessResult> run_sandboxed(const ProcessSpec& spec, const Sandbox
   TRY_ASSIGN(std::string rootfs, canonical(spec.rootfs));
   TRY_ASSIGN(sandbox::EtcFiles etc, sandbox::write_etc_files(spec));
   TRY_ASSIGN(std::vector<sandbox::Rlimit> rlimits, sandbox::plan_rlimits(spec.limits));
-  TRY_ASSIGN(Pipe sync, make_pipe());
-  TRY_ASSIGN(Pipe control, make_pipe());
   TRY_ASSIGN(Pipe stdout_pipe, make_pipe());
   TRY_ASSIGN(Pipe stderr_pipe, make_pipe());
+  base::UniqueFd kiln_pidfd(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
+  if (!kiln_pidfd.valid()) return base::make_error(std::string("pidfd_open: ") + std::strerror(errno));
   // An interactive process writes to kiln's own terminal; nothing to relay.
   int out_fd = stdout_pipe.write.get();
   int err_fd = stderr_pipe.write.get();
@@ -112,106 +91,99 @@ base::Result<ProcessResult> run_sandboxed(const ProcessSpec& spec, const Sandbox
     err_fd = STDERR_FILENO;
   }
 
+  sandbox::ChildReport report;
   sandbox::ChildPlan plan{spec, hooks, rootfs, etc, std::move(rlimits),
-                          sandbox::exec_candidates(spec.argv.front(), spec.env), {}, {}, ::getpid(),
-                          sync.read.get(), control.write.get(), out_fd, err_fd};
+                          sandbox::exec_candidates(spec.argv.front(), spec.env),
+                          {}, {}, kiln_pidfd.get(), out_fd, err_fd, &report};
   for (const std::string& a : spec.argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
   plan.argv.push_back(nullptr);
   for (const std::string& e : spec.env) plan.envp.push_back(const_cast<char*>(e.c_str()));
   plan.envp.push_back(nullptr);
 
+  // The cgroup namespace is not among them: the child joins the step's
+  // cgroup first and then unshares it, so that it is rooted there.
+  int namespaces = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (spec.network == Network::none) namespaces |= CLONE_NEWNET;
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = spec.timeout ? start + *spec.timeout : Clock::time_point::max();
-  pid_t middle = ::fork();
-  if (middle < 0) return base::make_error(std::string("fork: ") + std::strerror(errno));
-  if (middle == 0) sandbox::run_middle(plan);
-  sync.read.reset();
-  control.write.reset();
+  TRY_ASSIGN(sandbox::ClonedChild child,
+             sandbox::clone_sharing_memory(namespaces, [&plan] { sandbox::run_step_child(plan); }));
+  // Back here, the child has exec'd the step or failed: its set-up is over.
+  kiln_pidfd.reset();
   stdout_pipe.write.reset();
   stderr_pipe.write.reset();
 
-  auto reap_middle = [middle] {
-    while (::waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {
+  std::optional<int> wait_status;
+  auto reap = [&] {
+    int status = 0;
+    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
     }
+    wait_status = status;
+    child.pidfd.reset();
   };
-  if (hooks.cgroup) {
-    auto added = hooks.cgroup->add_process(middle);
-    if (!added.ok()) {
-      ::kill(middle, SIGKILL);  // still waiting for "go": nothing else exists yet
-      reap_middle();
-      return base::with_context(std::move(added), "cannot put the step into its cgroup").error();
-    }
-  }
-  if (::write(sync.write.get(), "g", 1) != 1) {
-    ::kill(middle, SIGKILL);
-    reap_middle();
-    return base::make_error(std::string("cannot start the step: ") + std::strerror(errno));
+  auto finish_cgroup = [&]() -> std::pair<std::optional<base::Error>, CgroupOutcome> {
+    if (!hooks.cgroup) return {};
+    std::optional<base::Error> error;
+    CgroupOutcome outcome;
+    if (auto k = hooks.cgroup->kill_all(); !k.ok()) error = k.error();
+    if (auto o = hooks.cgroup->outcome(); o.ok()) outcome = *o;
+    else if (!error) error = o.error();
+    return {error, outcome};
+  };
+
+  if (report.error) {
+    reap();
+    (void)finish_cgroup();
+    sandbox::remove_stubs(rootfs, report.created);
+    const auto& [phase, message] = *report.error;
+    if (phase == "exec") return base::make_error(message);
+    if (phase == "cgroup") return base::make_error("cannot put the step into its cgroup: " + message);
+    return base::make_error("cannot set up the sandbox (" + phase + "): " + message);
   }
 
-  Reports reports;
-  sandbox::RecordReader reader;
   bool canceled = false;
   bool killed = false;
-  while (stdout_pipe.read.valid() || stderr_pipe.read.valid() || control.read.valid()) {
+  while (stdout_pipe.read.valid() || stderr_pipe.read.valid() || child.pidfd.valid()) {
     std::array<pollfd, 3> fds{{{stdout_pipe.read.get(), POLLIN, 0},
                                {stderr_pipe.read.get(), POLLIN, 0},
-                               {control.read.get(), POLLIN, 0}}};
+                               {child.pidfd.get(), POLLIN, 0}}};
     int ready = ::poll(fds.data(), fds.size(), k_poll_ms);
     if (ready < 0 && errno != EINTR) {
       // Cannot happen with valid descriptors; stop the step rather than spin.
-      ::kill(reports.step_pid > 0 && !reports.status ? reports.step_pid : middle, SIGKILL);
+      if (!wait_status) {
+        ::kill(child.pid, SIGKILL);
+        reap();
+      }
       break;
     }
     if (ready > 0) {
       if (fds[0].revents) drain(stdout_pipe.read, [&](std::string_view d) { out.write(1, d); });
       if (fds[1].revents) drain(stderr_pipe.read, [&](std::string_view d) { out.write(2, d); });
-      if (fds[2].revents) {
-        drain(control.read, [&](std::string_view d) { reader.feed(d); });
-        for (const sandbox::Record& rec : reader.take()) apply(reports, rec);
-        if (reports.status) sync.write.reset();  // lets the middle reap the step
-      }
+      // PID 1's exit is visible only once the kernel has killed and reaped
+      // every other process of its PID namespace.
+      if (fds[2].revents) reap();
     }
     if (!canceled && (cancel.requested() || Clock::now() >= deadline)) canceled = true;
-    // SIGKILL to PID 1 ends the whole PID namespace. The pid is safe to use
-    // until the status arrived: the middle keeps it a zombie until then.
-    if (canceled && !killed && reports.step_pid > 0 && !reports.status) {
-      ::kill(reports.step_pid, SIGKILL);
+    // SIGKILL to PID 1 ends the whole PID namespace. The pid cannot have been
+    // reused: it is ours to reap and not reaped yet.
+    if (canceled && !killed && !wait_status) {
+      ::kill(child.pid, SIGKILL);
       killed = true;
     }
   }
-  sync.write.reset();
-  reap_middle();
   const auto wall = Clock::now() - start;
 
-  std::optional<base::Error> cgroup_error;
-  CgroupOutcome outcome;
-  if (hooks.cgroup) {
-    if (auto k = hooks.cgroup->kill_all(); !k.ok()) cgroup_error = k.error();
-    if (auto o = hooks.cgroup->outcome(); o.ok()) outcome = *o;
-    else if (!cgroup_error) cgroup_error = o.error();
-  }
+  auto [cgroup_error, outcome] = finish_cgroup();
   // The step's mount namespace died with its last process; what it had to
   // create in the root can go now.
-  sandbox::remove_stubs(rootfs, reports.created);
-
-  if (reports.error) {
-    const auto& [phase, message] = *reports.error;
-    if (phase == "exec") return base::make_error(message);
-    return base::make_error("cannot set up the sandbox (" + phase + "): " + message);
-  }
-  if ((!reports.status || reports.status->size() < 2) && outcome.oom_killed) {
-    // The memory limit took a process of the sandbox itself before the
-    // step's end could be reported: the step ran out of memory.
-    reports.status = "s" + std::to_string(SIGKILL);
-  }
-  if (!reports.status || reports.status->size() < 2)
-    return base::make_error("the sandbox ended without reporting how the step ended");
+  sandbox::remove_stubs(rootfs, report.created);
+  if (!wait_status) return base::make_error("the sandbox ended without reporting how the step ended");
   if (cgroup_error) return base::with_context(base::Result<void>(*cgroup_error), "step cgroup").error();
 
   ProcessResult result;
-  int value = std::atoi(reports.status->c_str() + 1);
-  result.signaled = reports.status->front() == 's';
-  (result.signaled ? result.signal : result.exit_code) = value;
+  result.signaled = WIFSIGNALED(*wait_status);
+  if (result.signaled) result.signal = WTERMSIG(*wait_status);
+  else result.exit_code = WEXITSTATUS(*wait_status);
   result.canceled = canceled && killed;
   result.oom_killed = outcome.oom_killed;
   result.pids_limit_hit = outcome.pids_limit_hit;

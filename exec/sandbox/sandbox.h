@@ -4,29 +4,32 @@
 //
 // How the sandbox is built, and why in this order
 // ------------------------------------------------
-// Three processes take part:
+// Two processes take part:
 //
-//   kiln (parent) ── fork ──▶ middle ── unshare, fork ──▶ step (PID 1)
+//   kiln (calling thread) ── clone(CLONE_VM | CLONE_VFORK | new namespaces) ──▶ step (PID 1)
 //
 // 1. The parent writes /etc/hosts, /etc/hostname and /etc/resolv.conf into
 //    spec.state_dir, resolves the rlimits and the execve() candidates, then
-//    fork()s. glibc's fork keeps malloc usable in the child, so the child may
-//    build strings and call the hooks' std::functions.
-// 2. The middle process closes every descriptor of kiln it inherited except
-//    its own pipes, starts a new session (terminal signals for kiln must not
-//    reach the step) and waits on the sync pipe. Meanwhile the parent puts it
-//    into the step's cgroup (hooks.cgroup->add_process) and only then lets it
-//    go on: everything forked later is born inside the cgroup, and the new
-//    cgroup namespace is rooted at the step's cgroup.
-// 3. The middle unshare()s the mount, PID, UTS, IPC and cgroup namespaces
-//    (and the network namespace for Network::none) and forks again. unshare
-//    of a PID namespace applies only to children, so this second child is
-//    PID 1 of the new namespace. The step's command is exec'ed as that PID 1:
-//    when it exits, the kernel kills whatever it left behind and reaps it
-//    before the exit becomes visible, so "no process is left" is guaranteed
-//    by the kernel, not by us. The middle relays the exit status and keeps
-//    the zombie until the parent has read it, so the pid the parent may still
-//    SIGKILL on cancel can never be a recycled one.
+//    clones the step's process as posix_spawn does
+//    (exec/sandbox/shared_clone.h): it shares kiln's memory on a stack of its
+//    own, and the calling thread sleeps until it has exec'd or failed. So the
+//    child may allocate and call the hooks' std::functions even though kiln
+//    is multithreaded (a fork() would copy the allocator's locks as other
+//    threads held them), and it reports the mount points it created and any
+//    failure straight into the parent's memory. It is born in new mount, PID,
+//    UTS and IPC namespaces (and a network namespace for Network::none), as
+//    PID 1 of its PID namespace: when it exits, the kernel kills whatever it
+//    left behind and reaps it before the exit becomes visible, so "no process
+//    is left" is guaranteed by the kernel, not by us. kiln is its parent and
+//    reaps it itself, so the pid it may SIGKILL on cancel can never be a
+//    recycled one.
+// 2. The child sets PR_SET_PDEATHSIG (and checks, with a pidfd of kiln, that
+//    kiln did not die before), closes every descriptor of kiln it inherited
+//    except the step's output pipes, starts a new session (terminal signals
+//    for kiln must not reach the step) and resets the signal dispositions.
+// 3. It moves itself into the step's cgroup (hooks.cgroup->add_process(0)),
+//    so everything it starts is born inside, and only then unshares the
+//    cgroup namespace, which is therefore rooted at the step's cgroup.
 // 4. In PID 1, before pivoting: "/" is made rprivate (no mount propagates to
 //    the host), spec.rootfs is bound onto itself (pivot_root needs a mount
 //    point) and /proc (of the new PID namespace), /dev (tmpfs with null, zero,
@@ -58,16 +61,16 @@
 //    hooks.before_exec (seccomp: last, so the set-up itself is not filtered),
 //    and execve() over the PATH of spec.env.
 //
-// Failures in the child travel as messages on a close-on-exec control pipe
-// and become an error naming the phase. An execve() failure (command not
+// A failure in the child is written into the parent's memory before it
+// exits, and becomes an error naming the phase. An execve() failure (command not
 // found) is an error naming argv[0], as runc reports it. The parent meanwhile
-// forwards stdout and stderr as they arrive, and polls Cancel and the timeout
-// every 50 ms; either SIGKILLs the step's PID 1, which takes the whole PID
-// namespace with it.
+// forwards stdout and stderr as they arrive, watches PID 1 through a pidfd,
+// and polls Cancel and the timeout every 50 ms; either SIGKILLs the step's
+// PID 1, which takes the whole PID namespace with it.
 //
 // Threads: run_sandboxed may be called from several threads at once. The
 // step is killed if the calling thread exits while it runs (PR_SET_PDEATHSIG
-// follows the forking thread), so call it from a thread that waits for it.
+// follows the cloning thread), so call it from a thread that waits for it.
 #include <functional>
 
 #include "base/result.h"
@@ -80,8 +83,8 @@ namespace exec {
 // seccomp). Each runs in the child process; an error aborts the run and is
 // reported by run_sandboxed() as an error naming the phase.
 struct SandboxHooks {
-  // The parent calls cgroup->add_process(child) before the child continues,
-  // and kill_all() once the step has ended.
+  // The child calls cgroup->add_process(0) for itself first thing; the
+  // parent calls kill_all() once the step has ended.
   StepCgroup* cgroup = nullptr;
   std::function<base::Result<void>()> before_user_switch;  // e.g. drop bounding set, keepcaps
   std::function<base::Result<void>()> after_user_switch;   // e.g. set effective/permitted caps

@@ -393,15 +393,20 @@ TEST_F(Sandbox, SetUpFailuresNameThePhase) {
   EXPECT_EQ(r.error().message, "cannot resolve " + spec.rootfs + ": No such file or directory");
 }
 
-// Records what the sandbox asks of the cgroup, and checks that the child is
-// added before it has created its namespaces.
+// Records what the sandbox asks of the cgroup. add_process runs in the
+// step's process, which shares this test's memory until it execs: it checks
+// that the process joins the cgroup itself, before it unshares its cgroup
+// namespace (which is then rooted at the step's cgroup).
 class FakeCgroup final : public StepCgroup {
  public:
   base::Result<void> add_process(int pid) override {
     added = pid;
+    caller = ::getpid();
     std::error_code ec;
-    auto theirs = fs::read_symlink("/proc/" + std::to_string(pid) + "/ns/pid", ec);
-    added_before_unshare = !ec && theirs == fs::read_symlink("/proc/self/ns/pid");
+    auto cgroup_ns = fs::read_symlink("/proc/self/ns/cgroup", ec);
+    added_before_cgroup_unshare = !ec && cgroup_ns == m_kiln_cgroup_ns;
+    auto pid_ns = fs::read_symlink("/proc/self/ns/pid", ec);
+    added_in_step_pid_namespace = !ec && pid_ns != m_kiln_pid_ns;
     if (fail_add) return base::make_error("cgroup.procs: permission denied");
     return {};
   }
@@ -410,10 +415,16 @@ class FakeCgroup final : public StepCgroup {
     return {};
   }
   base::Result<CgroupOutcome> outcome() override { return CgroupOutcome{true, false}; }
-  int added = 0;
-  bool added_before_unshare = false;
+  int added = -1;
+  pid_t caller = 0;
+  bool added_before_cgroup_unshare = false;
+  bool added_in_step_pid_namespace = false;
   bool fail_add = false;
   int kills = 0;
+
+ private:
+  fs::path m_kiln_cgroup_ns = fs::read_symlink("/proc/self/ns/cgroup");
+  fs::path m_kiln_pid_ns = fs::read_symlink("/proc/self/ns/pid");
 };
 
 TEST_F(Sandbox, CgroupGetsTheChildFirstAndReportsTheOutcome) {
@@ -423,8 +434,10 @@ TEST_F(Sandbox, CgroupGetsTheChildFirstAndReportsTheOutcome) {
   CollectingSink sink;
   auto r = run_sandboxed(shell("echo hi"), hooks, sink, NeverCancel{});
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_GT(cgroup.added, 0);
-  EXPECT_TRUE(cgroup.added_before_unshare);
+  EXPECT_EQ(cgroup.added, 0);  // "the calling process"
+  EXPECT_EQ(cgroup.caller, 1);  // the step's PID 1, in its own PID namespace
+  EXPECT_TRUE(cgroup.added_in_step_pid_namespace);
+  EXPECT_TRUE(cgroup.added_before_cgroup_unshare);
   EXPECT_EQ(cgroup.kills, 1);
   EXPECT_TRUE(r->oom_killed);
   EXPECT_FALSE(r->pids_limit_hit);
@@ -435,6 +448,7 @@ TEST_F(Sandbox, CgroupGetsTheChildFirstAndReportsTheOutcome) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "cannot put the step into its cgroup: cgroup.procs: permission denied");
   EXPECT_EQ(sink.out, "hi\n");
+  EXPECT_EQ(cgroup.kills, 2);  // a failed set-up still leaves nothing behind
 }
 
 TEST_F(Sandbox, ConcurrentRunsKeepTheirOutputApart) {
