@@ -102,10 +102,17 @@ CREATE TABLE build_steps (
 ) WITHOUT ROWID;
 )sql";
 
+// A digest of the whole step record (solver/core/cache_index.h), so that a
+// cached step can tell its record is unchanged without reading it back.
+// Rows written before have '' and are rewritten once.
+constexpr std::string_view k_v3 = R"sql(
+ALTER TABLE build_steps ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& schema_migrations() {
-  static const std::vector<std::string_view> k_steps = {k_v1, k_v2};
+  static const std::vector<std::string_view> k_steps = {k_v1, k_v2, k_v3};
   return k_steps;
 }
 

@@ -8,6 +8,7 @@
 // Version history (append only; never edit a released step):
 //   1  images, image_blobs, cache_records, cache_blobs, leases, lease_blobs
 //   2  snapshots, layer_records, stat_cache, build_steps
+//   3  build_steps.fingerprint
 
 #include <cstdint>
 #include <string_view>
@@ -18,7 +19,7 @@
 
 namespace content {
 
-inline constexpr int64_t k_schema_version = 2;
+inline constexpr int64_t k_schema_version = 3;
 
 // The SQL of each step; element i takes the schema from version i to i + 1.
 const std::vector<std::string_view>& schema_migrations();

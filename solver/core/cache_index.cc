@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/base64.h"
+#include "base/digest.h"
 
 namespace solver {
 
@@ -39,6 +40,18 @@ std::string serialize_step_record(const StepRecord& record) {
                         {"detail", base::base64_encode(record.content->detail)}};
   }
   return dump(j);
+}
+
+std::string step_record_fingerprint(const StepRecord& record) {
+  base::Hasher h("kiln.step-record.v1");
+  h.str(record.key).str(record.instruction).str(record.definition);
+  h.list(record.input_keys.size());
+  for (const std::string& key : record.input_keys) h.str(key);
+  h.list(record.input_names.size());
+  for (const std::string& name : record.input_names) h.str(name);
+  h.boolean(record.content.has_value());
+  if (record.content) h.digest(record.content->digest).str(record.content->kind).bytes(record.content->detail);
+  return h.finish().str();
 }
 
 base::Result<StepRecord> parse_step_record(std::string_view text) {
@@ -86,6 +99,14 @@ base::Result<std::optional<StepRecord>> MemoryCacheIndex::last_step(const std::s
   auto it = m_steps.find(step_id);
   if (it == m_steps.end()) return std::optional<StepRecord>{};
   return std::optional<StepRecord>{it->second};
+}
+
+base::Result<std::optional<std::string>> MemoryCacheIndex::last_step_fingerprint(
+    const std::string& step_id) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_steps.find(step_id);
+  if (it == m_steps.end()) return std::optional<std::string>{};
+  return std::optional<std::string>{step_record_fingerprint(it->second)};
 }
 
 base::Result<void> MemoryCacheIndex::remember_step(const std::string& step_id,

@@ -34,6 +34,11 @@ struct StepRecord {
 std::string serialize_step_record(const StepRecord& record);
 base::Result<StepRecord> parse_step_record(std::string_view text);
 
+// A digest over every field of `record`: equal fingerprints, equal records.
+// A cached step compares fingerprints instead of reading back its last
+// record, which for a large COPY lists every file.
+std::string step_record_fingerprint(const StepRecord& record);
+
 class CacheIndex {
  public:
   virtual ~CacheIndex() = default;
@@ -44,6 +49,8 @@ class CacheIndex {
   // concurrent builds of the same step converge on one result.
   virtual base::Result<VertexResult> store_first(const std::string& key, const VertexResult& result) = 0;
   virtual base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) = 0;
+  // step_record_fingerprint of the last record of `step_id`, if any.
+  virtual base::Result<std::optional<std::string>> last_step_fingerprint(const std::string& step_id) = 0;
   virtual base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) = 0;
 };
 
@@ -53,6 +60,7 @@ class MemoryCacheIndex final : public CacheIndex {
   base::Result<void> store(const std::string& key, const VertexResult& result) override;
   base::Result<VertexResult> store_first(const std::string& key, const VertexResult& result) override;
   base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) override;
+  base::Result<std::optional<std::string>> last_step_fingerprint(const std::string& step_id) override;
   base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) override;
 
  private:

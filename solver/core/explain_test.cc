@@ -1,5 +1,7 @@
 #include "solver/core/explain.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 namespace solver {
@@ -65,6 +67,24 @@ TEST(Explain, RoundTripOfStepRecords) {
   ASSERT_TRUE(parsed->content.has_value());
   EXPECT_EQ(parsed->content->detail, "detail\nbytes");
   EXPECT_FALSE(parse_step_record("{").ok());
+}
+
+TEST(Explain, FingerprintsDifferWhenAnyFieldDoes) {
+  auto base_record = record("a", "{}");
+  base_record.content = ContentKey{base::Sha256::of("x"), "files", "detail"};
+  const std::string same = step_record_fingerprint(base_record);
+  EXPECT_EQ(step_record_fingerprint(base_record), same);
+  std::vector<StepRecord> variants(8, base_record);
+  variants[0].key = "b";
+  variants[1].instruction += " ";
+  variants[2].definition = "{\"x\":1}";
+  variants[3].input_keys.push_back("k");
+  variants[4].input_names.push_back("n");
+  variants[5].content->detail = "detaiL";
+  variants[6].content->kind = "image";
+  variants[7].content.reset();
+  std::set<std::string> seen{same};
+  for (const StepRecord& v : variants) EXPECT_TRUE(seen.insert(step_record_fingerprint(v)).second) << v.key;
 }
 
 }  // namespace

@@ -308,13 +308,13 @@ class Solve {
   }
 
   // Keeps what the step saw for the next --explain-cache. A cached step
-  // usually saw exactly what was recorded last time: reading the record back
-  // is cheaper than writing it again (a durable transaction, and for a large
-  // COPY a selection of every file).
+  // usually saw exactly what was recorded last time: comparing fingerprints
+  // is cheaper than writing the record again (a durable transaction, and for
+  // a large COPY a selection of every file) or reading it back.
   base::Result<void> remember(const std::string& sid, const StepRecord& record, bool cached) {
     if (cached) {
-      TRY_ASSIGN(auto before, m_index.last_step(sid));
-      if (before && *before == record) return {};
+      TRY_ASSIGN(auto before, m_index.last_step_fingerprint(sid));
+      if (before && *before == step_record_fingerprint(record)) return {};
     }
     return m_index.remember_step(sid, record);
   }

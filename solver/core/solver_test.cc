@@ -78,6 +78,9 @@ class CountingIndex final : public CacheIndex {
     return inner.store_first(key, r);
   }
   base::Result<std::optional<StepRecord>> last_step(const std::string& id) override { return inner.last_step(id); }
+  base::Result<std::optional<std::string>> last_step_fingerprint(const std::string& id) override {
+    return inner.last_step_fingerprint(id);
+  }
   base::Result<void> remember_step(const std::string& id, const StepRecord& record) override {
     ++remembered;
     return inner.remember_step(id, record);
@@ -311,6 +314,9 @@ class RacingIndex final : public CacheIndex {
   }
   base::Result<std::optional<StepRecord>> last_step(const std::string& id) override {
     return inner.last_step(id);
+  }
+  base::Result<std::optional<std::string>> last_step_fingerprint(const std::string& id) override {
+    return inner.last_step_fingerprint(id);
   }
   base::Result<void> remember_step(const std::string& id, const StepRecord& r) override {
     return inner.remember_step(id, r);

@@ -62,6 +62,16 @@ base::Result<std::optional<StepRecord>> SqliteCacheIndex::last_step(const std::s
   return std::optional<StepRecord>{std::move(*parsed)};
 }
 
+base::Result<std::optional<std::string>> SqliteCacheIndex::last_step_fingerprint(
+    const std::string& step_id) {
+  std::lock_guard lock(m_mutex);
+  TRY_ASSIGN(auto query, m_db.prepare("SELECT fingerprint FROM build_steps WHERE step = ?1"));
+  query.bind(1, step_id);
+  TRY_ASSIGN(bool row, query.step());
+  if (!row) return std::optional<std::string>{};
+  return std::optional<std::string>{query.text(0)};
+}
+
 base::Result<void> SqliteCacheIndex::remember_step(const std::string& step_id,
                                                    const StepRecord& record) {
   std::lock_guard lock(m_mutex);
@@ -70,10 +80,11 @@ base::Result<void> SqliteCacheIndex::remember_step(const std::string& step_id,
   // connection wrote meanwhile.
   TRY_ASSIGN(auto tx, content::sql::Transaction::begin(m_db, content::sql::Transaction::Kind::write));
   TRY(m_db.run(
-      "INSERT INTO build_steps (step, key, record, updated) VALUES (?1, ?2, ?3, ?4) "
+      "INSERT INTO build_steps (step, key, record, updated, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT(step) DO UPDATE SET key = excluded.key, record = excluded.record, "
-      "updated = excluded.updated",
-      step_id, record.key, serialize_step_record(record), m_clock.now_unix_nanos()));
+      "updated = excluded.updated, fingerprint = excluded.fingerprint",
+      step_id, record.key, serialize_step_record(record), m_clock.now_unix_nanos(),
+      step_record_fingerprint(record)));
   return tx.commit();
 }
 

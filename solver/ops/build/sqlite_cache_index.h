@@ -24,6 +24,7 @@ class SqliteCacheIndex final : public CacheIndex {
   base::Result<void> store(const std::string& key, const VertexResult& result) override;
   base::Result<VertexResult> store_first(const std::string& key, const VertexResult& result) override;
   base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) override;
+  base::Result<std::optional<std::string>> last_step_fingerprint(const std::string& step_id) override;
   base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) override;
 
  private:

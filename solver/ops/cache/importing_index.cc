@@ -114,6 +114,11 @@ base::Result<std::optional<StepRecord>> ImportingCacheIndex::last_step(const std
   return m_svc.local.last_step(step_id);
 }
 
+base::Result<std::optional<std::string>> ImportingCacheIndex::last_step_fingerprint(
+    const std::string& step_id) {
+  return m_svc.local.last_step_fingerprint(step_id);
+}
+
 base::Result<void> ImportingCacheIndex::remember_step(const std::string& step_id, const StepRecord& record) {
   return m_svc.local.remember_step(step_id, record);
 }

@@ -12,6 +12,9 @@
 #include <cstring>
 #include <optional>
 
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
 #include "base/path.h"
 #include "base/unique_fd.h"
 #include "frontend/ignore/go_path.h"
@@ -63,9 +66,7 @@ Result<std::string> read_link_at(int dir_fd, const char* name, const std::string
 
 class Walker {
  public:
-  Walker(int root_fd, const WalkPatterns& patterns) : m_root_fd(root_fd), m_patterns(patterns) {
-    m_buffer.resize(k_dirent_buffer);
-  }
+  Walker(int root_fd, const WalkPatterns& patterns) : m_root_fd(root_fd), m_patterns(patterns) {}
 
   Result<void> add_source(const std::string& source, const SelectRequest& request) {
     // Sources are relative to the context root whatever their spelling:
@@ -101,10 +102,6 @@ class Walker {
   struct Resolved {
     std::string path;  // "." for the root
     struct stat st;
-  };
-  struct Pending {
-    WalkedEntry entry;
-    bool emitted = false;
   };
 
   base::Error not_found(const std::string& source, const std::string& cleaned) const {
@@ -242,15 +239,7 @@ class Walker {
       return true;
     }
     if (is_ignored && m_patterns.ignore->can_skip_excluded_dir(path)) return false;
-    const size_t before = m_out.size();
     TRY_ASSIGN(auto entry, make_entry(m_root_fd, at_path(path == "." ? "" : path), path, st));
-    // The root's own header is not part of `COPY . dst` in BuildKit either.
-    const bool header = path != ".";
-    if (is_ignored) {
-      m_pending.push_back(Pending{std::move(entry), false});
-    } else if (header) {
-      m_out.push_back(std::move(entry));
-    }
     base::UniqueFd fd(openat(m_root_fd, at_path(path == "." ? "" : path),
                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid()) return errno_error("cannot open directory", path, errno);
@@ -258,89 +247,159 @@ class Walker {
     if (m_patterns.ignore && path != ".") {
       ignore_parent = m_patterns.ignore->match_in_walk(path, {}).for_children;
     }
-    TRY(walk_children(fd.get(), path, "", ignore_parent, ParentResults{}, ParentResults{}));
-    if (is_ignored) {
-      m_pending.pop_back();
-      return m_out.size() != before;
-    }
+    TRY_ASSIGN(auto below, walk_children(fd.get(), path, "", ignore_parent, ParentResults{}, ParentResults{}));
+    // An ignored directory is still created when something below it is
+    // selected (an exception pattern). The root's own header is not part of
+    // `COPY . dst` in BuildKit either.
+    if (is_ignored && below.empty()) return false;
+    if (path != ".") m_out.push_back(std::move(entry));
+    append(m_out, std::move(below));
     return true;
   }
 
-  Result<void> walk_children(int dir_fd, const std::string& real_dir, const std::string& rel_dir,
-                             const ParentResults& ignore_parent, const ParentResults& exclude_parent,
-                             const ParentResults& include_parent) {
+  // One directory entry as walk_children sees it: a selected non-directory,
+  // or a directory whose selected contents another task walks.
+  struct Item {
+    WalkedEntry entry;
+    bool is_dir = false;
+    bool included = true;  // false: a directory kept only if something below it is selected
+    bool gone = false;     // a directory that vanished or was replaced meanwhile
+    ParentResults ignore_child, exclude_child, include_child;
+    std::vector<WalkedEntry> below;
+    std::optional<base::Error> error;
+  };
+
+  // The selected entries below the directory `dir_fd`, in path order.
+  // Subdirectories are walked as tasks of their own (oneTBB, in the caller's
+  // arena), so the stat calls of a large tree spread over the cores; the
+  // result is the same as a depth-first walk's. Each task opens its
+  // directory from its parent's descriptor, so no more descriptors are open
+  // than directories being walked.
+  Result<std::vector<WalkedEntry>> walk_children(int dir_fd, const std::string& real_dir,
+                                                 const std::string& rel_dir,
+                                                 const ParentResults& ignore_parent,
+                                                 const ParentResults& exclude_parent,
+                                                 const ParentResults& include_parent) const {
     TRY_ASSIGN(auto names, list_names(dir_fd, real_dir));
+    std::vector<Item> items;
+    items.reserve(names.size());
     for (const std::string& name : names) {
       std::string real = join(real_dir, name);
       std::string rel = join(rel_dir, name);
       struct stat st;
       if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT) continue;  // removed while we walked
-        return errno_error("cannot stat", real, errno);
+        // Reported after the subdirectories before it, as a depth-first
+        // walk would meet it.
+        Item failed;
+        failed.error = errno_error("cannot stat", real, errno);
+        items.push_back(std::move(failed));
+        break;
       }
       bool is_ignored = false;
       bool is_excluded = false;
       bool is_outside = false;  // not matched by the include patterns
-      ParentResults ignore_child;
-      ParentResults exclude_child;
-      ParentResults include_child;
+      Item item;
       if (m_patterns.ignore) {
         auto v = m_patterns.ignore->match_in_walk(real, ignore_parent);
         is_ignored = v.excluded;
-        ignore_child = std::move(v.for_children);
+        item.ignore_child = std::move(v.for_children);
       }
       if (m_patterns.exclude) {
         auto v = m_patterns.exclude->match_in_walk(rel, exclude_parent);
         is_excluded = v.excluded;
-        exclude_child = std::move(v.for_children);
+        item.exclude_child = std::move(v.for_children);
       }
       if (m_patterns.include) {
         auto v = m_patterns.include->match_in_walk(rel, include_parent);
         is_outside = !v.excluded;  // "excluded" reads "matched" here
-        include_child = std::move(v.for_children);
+        item.include_child = std::move(v.for_children);
       }
       if (!S_ISDIR(st.st_mode)) {
         if (is_ignored || is_excluded || is_outside) continue;
-        TRY_ASSIGN(auto entry, make_entry(dir_fd, name.c_str(), real, st));
-        emit(std::move(entry));
+        auto entry = make_entry(dir_fd, name.c_str(), real, st);
+        if (!entry.ok()) {
+          item.error = entry.error();
+          items.push_back(std::move(item));
+          break;
+        }
+        item.entry = std::move(*entry);
+        items.push_back(std::move(item));
         continue;
       }
       if (is_ignored && m_patterns.ignore->can_skip_excluded_dir(real)) continue;
       if (is_excluded && m_patterns.exclude->can_skip_excluded_dir(rel)) continue;
       if (is_outside && !include_may_match_below(*m_patterns.include, rel)) continue;
-      TRY_ASSIGN(auto entry, make_entry(dir_fd, name.c_str(), real, st));
-      const bool included = !is_ignored && !is_excluded && !is_outside;
-      base::UniqueFd child(openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!child.valid()) {
-        if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) continue;  // replaced meanwhile
-        return errno_error("cannot open directory", real, errno);
-      }
-      if (included) {
-        emit(std::move(entry));
-      } else {
-        m_pending.push_back(Pending{std::move(entry), false});
-      }
-      auto walked = walk_children(child.get(), real, rel, ignore_child, exclude_child, include_child);
-      if (!included) m_pending.pop_back();
-      TRY(walked);
+      TRY_ASSIGN(item.entry, make_entry(dir_fd, name.c_str(), real, st));
+      item.is_dir = true;
+      item.included = !is_ignored && !is_excluded && !is_outside;
+      items.push_back(std::move(item));
     }
-    return {};
+
+    // Isolated: a thread waiting for this directory's subtrees runs only
+    // their tasks, never another build step (which would hold this COPY
+    // back) nor a sibling walk (which would pile up open descriptors). Its
+    // own context: cancelling the solver's tasks must not cut a walk short
+    // and have it return a partial selection as a whole one.
+    tbb::task_group_context context(tbb::task_group_context::isolated);
+    tbb::task_group group(context);
+    tbb::task_group_status status = tbb::task_group_status::complete;
+    tbb::this_task_arena::isolate([&] {
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (!items[i].is_dir) continue;
+        group.run([this, dir_fd, &items, i, &rel_dir] {
+          Item& item = items[i];
+          const std::string& real = item.entry.path;
+          const std::string name = real.substr(real.rfind('/') + 1);
+          base::UniqueFd child(
+              openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+          if (!child.valid()) {
+            if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
+              item.gone = true;  // replaced meanwhile
+            } else {
+              item.error = errno_error("cannot open directory", real, errno);
+            }
+            return;
+          }
+          auto below = walk_children(child.get(), real, join(rel_dir, name), item.ignore_child,
+                                     item.exclude_child, item.include_child);
+          if (below.ok()) {
+            item.below = std::move(*below);
+          } else {
+            item.error = below.error();
+          }
+        });
+      }
+      status = group.wait();
+    });
+    if (status != tbb::task_group_status::complete) {
+      return base::make_error("walking \"" + real_dir + "\": interrupted");
+    }
+
+    std::vector<WalkedEntry> out;
+    size_t total = 0;
+    for (const Item& item : items) total += 1 + item.below.size();
+    out.reserve(total);
+    for (Item& item : items) {
+      if (item.error) return *item.error;  // the first in path order
+      if (item.gone) continue;
+      if (item.is_dir && !item.included && item.below.empty()) continue;
+      out.push_back(std::move(item.entry));
+      append(out, std::move(item.below));
+    }
+    return out;
   }
 
-  // Adds an included entry, after the left-out directories above it that
-  // the copy will still create.
-  void emit(WalkedEntry entry) {
-    for (Pending& p : m_pending) {
-      if (!p.emitted) {
-        m_out.push_back(p.entry);
-        p.emitted = true;
-      }
+  static void append(std::vector<WalkedEntry>& out, std::vector<WalkedEntry>&& more) {
+    if (out.empty()) {
+      out = std::move(more);
+      return;
     }
-    m_out.push_back(std::move(entry));
+    out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
 
-  Result<WalkedEntry> make_entry(int dir_fd, const char* name, const std::string& path,
-                                 const struct stat& st) {
+  static Result<WalkedEntry> make_entry(int dir_fd, const char* name, const std::string& path,
+                                        const struct stat& st) {
     WalkedEntry e;
     e.path = path;
     e.type = type_of(st.st_mode);
@@ -357,10 +416,12 @@ class Walker {
   }
 
   // The names in a directory, sorted, without "." and "..".
-  Result<std::vector<std::string>> list_names(int dir_fd, const std::string& path) {
+  static Result<std::vector<std::string>> list_names(int dir_fd, const std::string& path) {
+    // Per thread: directories are listed by several walk tasks at once.
+    thread_local std::vector<char> buffer(k_dirent_buffer);
     std::vector<std::string> names;
     for (;;) {
-      long n = syscall(SYS_getdents64, dir_fd, m_buffer.data(), m_buffer.size());
+      long n = syscall(SYS_getdents64, dir_fd, buffer.data(), buffer.size());
       if (n < 0) {
         if (errno == EINTR) continue;
         return errno_error("cannot read directory", path, errno);
@@ -368,7 +429,7 @@ class Walker {
       if (n == 0) break;
       size_t offset = 0;
       while (offset < static_cast<size_t>(n)) {
-        const char* record = m_buffer.data() + offset;
+        const char* record = buffer.data() + offset;
         unsigned short reclen = 0;
         std::memcpy(&reclen, record + offsetof(struct dirent64, d_reclen), sizeof(reclen));
         const char* name = record + offsetof(struct dirent64, d_name);
@@ -384,8 +445,6 @@ class Walker {
   int m_root_fd;
   WalkPatterns m_patterns;
   std::vector<WalkedEntry> m_out;
-  std::vector<Pending> m_pending;  // left-out directories above the current one
-  std::vector<char> m_buffer;
 };
 
 }  // namespace

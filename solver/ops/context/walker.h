@@ -3,12 +3,13 @@
 // a context directory (see selection.h for the rules), with their stat
 // fields, without reading file contents.
 //
-// Works on an open directory descriptor with openat/fstatat/getdents64, one
-// descriptor per directory level, never following a symlink below a source.
-// Directories that .dockerignore or --exclude leave out are skipped without
-// being read when no exception pattern could re-include something below them
-// (PatternMatcher::can_skip_excluded_dir). Not thread-safe; stateless between
-// calls.
+// Works on an open directory descriptor with openat/fstatat/getdents64,
+// never following a symlink below a source; subdirectories are walked as
+// oneTBB tasks, each holding one descriptor while it runs. Directories that
+// .dockerignore or --exclude leave out are skipped without being read when
+// no exception pattern could re-include something below them
+// (PatternMatcher::can_skip_excluded_dir). Calls are independent and may run
+// concurrently.
 
 #include <string>
 #include <vector>
