@@ -19,6 +19,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <optional>
 
 #include "exec/sandbox/in_root.h"
 #include "exec/sandbox/root_setup.h"
@@ -26,24 +27,23 @@
 namespace exec::sandbox {
 namespace {
 
-[[noreturn]] void fail(ChildReport* report, std::string_view phase, std::string_view message) {
-  report->error.emplace(std::string(phase), std::string(message));
-  ::_exit(127);
-}
+// What failed: the phase of the set-up, and why.
+using Failure = std::pair<std::string, std::string>;
 
-void check(ChildReport* report, std::string_view phase, const base::Result<void>& r) {
-  if (!r.ok()) fail(report, phase, r.error().message);
+std::optional<Failure> failed(std::string_view phase, const base::Result<void>& r) {
+  if (r.ok()) return std::nullopt;
+  return Failure{std::string(phase), r.error().message};
 }
 
 // A caller's hook; an exception must not unwind out of the child's stack.
-void run_hook(ChildReport* report, std::string_view phase, const std::function<base::Result<void>()>& hook) {
-  if (!hook) return;
+std::optional<Failure> run_hook(std::string_view phase, const std::function<base::Result<void>()>& hook) {
+  if (!hook) return std::nullopt;
   try {
-    check(report, phase, hook());
+    return failed(phase, hook());
   } catch (const std::exception& e) {
-    fail(report, phase, std::string("exception: ") + e.what());
+    return Failure{std::string(phase), std::string("exception: ") + e.what()};
   } catch (...) {
-    fail(report, phase, "unknown exception");
+    return Failure{std::string(phase), "unknown exception"};
   }
 }
 
@@ -127,7 +127,8 @@ base::Result<void> switch_user(const ProcessSpec& spec) {
                    "setuid " + std::to_string(spec.uid));
 }
 
-[[noreturn]] void exec_command(const ChildPlan& p) {
+// Returns only when no candidate could be exec'd.
+Failure exec_command(const ChildPlan& p) {
   bool denied = false;
   int other = 0;
   for (const std::string& candidate : p.exec_candidates) {
@@ -145,7 +146,7 @@ base::Result<void> switch_user(const ProcessSpec& spec) {
   else if (denied) why = "permission denied";
   else if (argv0.find('/') != std::string::npos) why = "no such file or directory";
   else why = "executable file not found in $PATH";
-  fail(p.report, "exec", "exec \"" + argv0 + "\": " + why);
+  return Failure{"exec", "exec \"" + argv0 + "\": " + why};
 }
 
 // Until PR_SET_PDEATHSIG is set, kiln could die unnoticed; after it, its
@@ -155,13 +156,14 @@ bool kiln_is_gone(int kiln_pidfd) {
   return ::poll(&pfd, 1, 0) > 0;
 }
 
-}  // namespace
-
-void run_step_child(const ChildPlan& p) {
-  ChildReport* const r = p.report;
+// The set-up and the execve; returns only when something failed. Whatever
+// it allocates lives in kiln's memory and is freed by the time it returns.
+Failure set_up_and_exec(const ChildPlan& p) {
+#define KILN_CHILD_CHECK(phase, expr) \
+  if (auto f = failed(phase, expr)) return *std::move(f)
+#define KILN_CHILD_HOOK(phase, hook) \
+  if (auto f = run_hook(phase, hook)) return *std::move(f)
   const ProcessSpec& spec = p.spec;
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (kiln_is_gone(p.kiln_pidfd)) ::_exit(1);
   // Moved above 2 so that setting up the step's stdio cannot overwrite them.
   const int out = above_stdio(p.out_fd);
   const int err = above_stdio(p.err_fd);
@@ -171,36 +173,48 @@ void run_step_child(const ChildPlan& p) {
 
   // Into the step's cgroup before anything else, so every process the step
   // starts is born there; then a cgroup namespace rooted at it.
-  if (p.hooks.cgroup) {
-    auto added = p.hooks.cgroup->add_process(0);
-    if (!added.ok()) fail(r, "cgroup", added.error().message);
-  }
-  if (::unshare(CLONE_NEWCGROUP) != 0) fail(r, "namespaces", std::string("unshare: ") + std::strerror(errno));
+  if (p.hooks.cgroup) KILN_CHILD_CHECK("cgroup", p.hooks.cgroup->add_process(0));
+  KILN_CHILD_CHECK("namespaces", sys_check(::unshare(CLONE_NEWCGROUP), "unshare"));
 
   ::umask(0);  // modes of created mount points and devices are meant as written
-  auto root = build_root(spec, p.rootfs, p.etc, [r](const std::vector<std::string>& created) {
-    r->created.insert(r->created.end(), created.begin(), created.end());
-  });
-  if (!root.ok()) fail(r, "mounts", root.error().message);
-  check(r, "pivot_root", enter_root(root->get()));
-  root->reset();
-  if (!spec.privileged) check(r, "masked paths", protect_kernel_files());
-  check(r, "hostname", sys_check(::sethostname(spec.hostname.data(), spec.hostname.size()), "sethostname"));
-  if (spec.network == Network::none) check(r, "network", loopback_up());
-  check(r, "stdio", setup_stdio(out, err, spec.interactive));
-  check(r, "cwd", enter_cwd(spec.cwd));
+  ChildReport* const r = p.report;
+  {
+    auto root = build_root(spec, p.rootfs, p.etc, [r](const std::vector<std::string>& created) {
+      r->created.insert(r->created.end(), created.begin(), created.end());
+    });
+    if (!root.ok()) return Failure{"mounts", root.error().message};
+    KILN_CHILD_CHECK("pivot_root", enter_root(root->get()));
+  }
+  if (!spec.privileged) KILN_CHILD_CHECK("masked paths", protect_kernel_files());
+  KILN_CHILD_CHECK("hostname", sys_check(::sethostname(spec.hostname.data(), spec.hostname.size()), "sethostname"));
+  if (spec.network == Network::none) KILN_CHILD_CHECK("network", loopback_up());
+  KILN_CHILD_CHECK("stdio", setup_stdio(out, err, spec.interactive));
+  KILN_CHILD_CHECK("cwd", enter_cwd(spec.cwd));
   for (const Rlimit& limit : p.rlimits)
-    check(r, "rlimits", sys_check(::setrlimit(limit.resource, &limit.value), "setrlimit"));
-  run_hook(r, "before_user_switch", p.hooks.before_user_switch);
-  check(r, "user", switch_user(spec));
-  run_hook(r, "after_user_switch", p.hooks.after_user_switch);
+    KILN_CHILD_CHECK("rlimits", sys_check(::setrlimit(limit.resource, &limit.value), "setrlimit"));
+  KILN_CHILD_HOOK("before_user_switch", p.hooks.before_user_switch);
+  KILN_CHILD_CHECK("user", switch_user(spec));
+  KILN_CHILD_HOOK("after_user_switch", p.hooks.after_user_switch);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a credential change cleared it
   ::umask(022);
-  check(r, "close fds", sys_check(::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range"));
+  KILN_CHILD_CHECK("close fds", sys_check(::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range"));
   if (!spec.privileged)
-    check(r, "no_new_privs", sys_check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS"));
-  run_hook(r, "before_exec", p.hooks.before_exec);
-  exec_command(p);
+    KILN_CHILD_CHECK("no_new_privs", sys_check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS"));
+  KILN_CHILD_HOOK("before_exec", p.hooks.before_exec);
+#undef KILN_CHILD_CHECK
+#undef KILN_CHILD_HOOK
+  return exec_command(p);
+}
+
+}  // namespace
+
+void run_step_child(const ChildPlan& p) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (kiln_is_gone(p.kiln_pidfd)) ::_exit(1);
+  // Moved into the parent's report, the failure's strings are the parent's
+  // to free: the child leaves nothing allocated behind in kiln's memory.
+  p.report->error = set_up_and_exec(p);
+  ::_exit(127);
 }
 
 }  // namespace exec::sandbox
