@@ -102,11 +102,35 @@ CREATE TABLE build_steps (
 ) WITHOUT ROWID;
 )sql";
 
+// Two changes for rebuilds of large contexts.
 // A digest of the whole step record (solver/core/cache_index.h), so that a
 // cached step can tell its record is unchanged without reading it back.
-// Rows written before have '' and are rewritten once.
+// Rows written before have '' and are rewritten once. The table is rebuilt
+// as a rowid table with the fingerprint ahead of the record: a large COPY's
+// record spans hundreds of overflow pages, which a WITHOUT ROWID b-tree reads
+// whole to compare keys on every lookup, and SQLite reads a row's columns in
+// order.
 constexpr std::string_view k_v3 = R"sql(
-ALTER TABLE build_steps ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+CREATE TABLE build_steps_v3 (
+  step         TEXT PRIMARY KEY,
+  key          TEXT NOT NULL,
+  fingerprint  TEXT NOT NULL DEFAULT '',
+  updated      INTEGER NOT NULL,
+  record       TEXT NOT NULL
+);
+INSERT INTO build_steps_v3 (step, key, updated, record) SELECT step, key, updated, record FROM build_steps;
+DROP TABLE build_steps;
+ALTER TABLE build_steps_v3 RENAME TO build_steps;
+
+-- The stat cache as one block of entries per directory a COPY selects below
+-- (solver/ops/context/stat_cache.h): rebuilding a large context reads one
+-- row instead of one per file. The old rows are dropped; the files they
+-- described are hashed once more.
+DROP TABLE stat_cache;
+CREATE TABLE stat_cache (
+  dir      TEXT PRIMARY KEY,
+  entries  BLOB NOT NULL
+);
 )sql";
 
 }  // namespace

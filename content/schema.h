@@ -8,7 +8,8 @@
 // Version history (append only; never edit a released step):
 //   1  images, image_blobs, cache_records, cache_blobs, leases, lease_blobs
 //   2  snapshots, layer_records, stat_cache, build_steps
-//   3  build_steps.fingerprint
+//   3  build_steps.fingerprint (the table rebuilt with it ahead of the record);
+//      stat_cache as one block of entries per directory
 
 #include <cstdint>
 #include <string_view>

@@ -21,6 +21,12 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  int rc = sqlite3_bind_blob64(m_stmt.get(), index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK && !m_bind_error) m_bind_error = sql_error(m_db, "cannot bind parameter");
+  return *this;
+}
+
 Statement& Statement::bind(int index, int64_t value) {
   int rc = sqlite3_bind_int64(m_stmt.get(), index, value);
   if (rc != SQLITE_OK && !m_bind_error) m_bind_error = sql_error(m_db, "cannot bind parameter");
@@ -59,6 +65,13 @@ std::string Statement::text(int column) const {
   if (!p) return {};
   int n = sqlite3_column_bytes(m_stmt.get(), column);
   return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+}
+
+std::string Statement::blob(int column) const {
+  const void* p = sqlite3_column_blob(m_stmt.get(), column);
+  if (!p) return {};
+  int n = sqlite3_column_bytes(m_stmt.get(), column);
+  return std::string(static_cast<const char*>(p), static_cast<size_t>(n));
 }
 
 int64_t Statement::integer(int column) const { return sqlite3_column_int64(m_stmt.get(), column); }

@@ -31,6 +31,7 @@ class Statement {
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, int64_t value);
   Statement& bind_null(int index);
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Runs until the next row: true when a row is available, false when done.
   Result<bool> step();
@@ -39,6 +40,7 @@ class Statement {
   void reset();
 
   std::string text(int column) const;  // 0-based; NULL reads as ""
+  std::string blob(int column) const;  // NULL reads as ""
   int64_t integer(int column) const;
   bool is_null(int column) const;
 

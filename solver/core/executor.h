@@ -6,6 +6,9 @@
 // snapshot or an image is.
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,14 +28,40 @@ struct VertexResult {
   friend bool operator==(const VertexResult&, const VertexResult&) = default;
 };
 
+// Bytes made on first use and then kept, shared by every copy. A COPY of a
+// large context describes every file it read; a cached step never needs that
+// description, so the executor hands over how to make it instead.
+// Thread-safe.
+class LazyDetail {
+ public:
+  LazyDetail() = default;
+  // Implicit, so that ContentKey{digest, kind, "bytes"} reads naturally.
+  LazyDetail(std::string bytes);
+  LazyDetail(const char* bytes) : LazyDetail(std::string(bytes)) {}
+  static LazyDetail deferred(std::function<std::string()> make);
+
+  const std::string& get() const;
+  friend bool operator==(const LazyDetail& a, const LazyDetail& b) { return a.get() == b.get(); }
+
+ private:
+  struct State {
+    std::once_flag once;
+    std::function<std::string()> make;
+    std::string bytes;
+  };
+  std::shared_ptr<State> m_state;
+};
+
 // The part of a cache key that the graph's structure cannot say: the content
 // of the context files a COPY selects, the digest an image name resolves to.
 // `detail` is a compact description of that content kept for
-// --explain-cache; `explain` turns two details into reasons.
+// --explain-cache; `explain` turns two details into reasons. The executor
+// derives both from the same content, so for one op, equal digests mean
+// equal details (step records are compared by digest alone).
 struct ContentKey {
   base::Digest digest;
-  std::string kind;    // "files", "image"
-  std::string detail;  // serialized by the executor; never part of the key
+  std::string kind;   // "files", "image"
+  LazyDetail detail;  // serialized by the executor; never part of the key
   friend bool operator==(const ContentKey&, const ContentKey&) = default;
 };
 

@@ -111,7 +111,7 @@ std::vector<std::string> explain_miss(const std::optional<StepRecord>& before,
   const auto& cb = before->content;
   const auto& cn = now.content;
   if (cb && cn && cb->kind == cn->kind && cb->digest != cn->digest) {
-    std::vector<std::string> lines = executor.explain(cn->kind, cb->detail, cn->detail);
+    std::vector<std::string> lines = executor.explain(cn->kind, cb->detail.get(), cn->detail.get());
     if (lines.empty()) lines.push_back(cn->kind + " changed: " + cb->digest.str() + " -> " + cn->digest.str());
     out.insert(out.end(), lines.begin(), lines.end());
   } else if (cb.has_value() != cn.has_value() || (cb && cn && cb->kind != cn->kind)) {

@@ -298,7 +298,7 @@ class Solve {
       if (outcome.number > 0)
         emit({EventKind::step_finished, outcome.number, info.display_name});
     }
-    if (!sid.empty()) TRY(remember(sid, record, hit.has_value()));
+    if (!sid.empty()) TRY(remember(sid, record));
     outcome.seconds = static_cast<double>(now_ns() - started) / 1e9;
     {
       std::lock_guard lock(m_mutex);
@@ -307,15 +307,14 @@ class Solve {
     return finish(op, outcome.key, std::move(result));
   }
 
-  // Keeps what the step saw for the next --explain-cache. A cached step
-  // usually saw exactly what was recorded last time: comparing fingerprints
-  // is cheaper than writing the record again (a durable transaction, and for
-  // a large COPY a selection of every file) or reading it back.
-  base::Result<void> remember(const std::string& sid, const StepRecord& record, bool cached) {
-    if (cached) {
-      TRY_ASSIGN(auto before, m_index.last_step_fingerprint(sid));
-      if (before && *before == step_record_fingerprint(record)) return {};
-    }
+  // Keeps what the step saw for the next --explain-cache. A step usually
+  // saw exactly what was recorded last time (every cached step, and steps
+  // that always run, like reading the context): comparing fingerprints is
+  // cheaper than writing the record again (a durable transaction, and for a
+  // large COPY a list of every file) or reading it back.
+  base::Result<void> remember(const std::string& sid, const StepRecord& record) {
+    TRY_ASSIGN(auto before, m_index.last_step_fingerprint(sid));
+    if (before && *before == step_record_fingerprint(record)) return {};
     return m_index.remember_step(sid, record);
   }
 

@@ -52,10 +52,17 @@ std::optional<::solver_ops::file::ReuseTree> previous_tree(snapshotter::Snapshot
   if (!previous.ok() || !*previous || (*previous)->content.kind != "files") return std::nullopt;
   auto dir = snapshots.storage_dir((*previous)->result.snapshot);
   if (!dir.ok() || !*dir) return std::nullopt;
-  auto before = context::parse_selection((*previous)->content.detail);
-  auto now = context::parse_selection((*previous)->current.detail);
+  auto before = context::parse_selection((*previous)->content.detail.get());
+  auto now = context::parse_selection((*previous)->current.detail.get());
   if (!before.ok() || !now.ok()) return std::nullopt;
   return ::solver_ops::file::ReuseTree{**dir, context::unchanged_files(*before, *now)};
+}
+
+// A files key's detail: the selection, serialized only when a record of it
+// is written or explained (a cached step never needs it).
+LazyDetail selection_detail(context::Selection selection) {
+  auto kept = std::make_shared<const context::Selection>(std::move(selection));
+  return LazyDetail::deferred([kept] { return context::serialize_selection(*kept); });
 }
 
 }  // namespace
@@ -126,7 +133,7 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
   if (selections == 0) return std::optional<ContentKey>{};
   if (selections == 1) {
     return std::optional<ContentKey>{
-        ContentKey{key.finish(), "files", context::serialize_selection(merged)}};
+        ContentKey{key.finish(), "files", selection_detail(std::move(merged))}};
   }
   std::sort(merged.entries.begin(), merged.entries.end(),
             [](const context::SelectedEntry& a, const context::SelectedEntry& b) {
@@ -138,7 +145,7 @@ base::Result<std::optional<ContentKey>> BuildExecutor::content_key(
                        merged.entries.end());
   merged.digest = context::selection_digest(merged.entries);
   return std::optional<ContentKey>{
-      ContentKey{key.finish(), "files", context::serialize_selection(merged)}};
+      ContentKey{key.finish(), "files", selection_detail(std::move(merged))}};
 }
 
 // A RUN step that bind-mounts part of the build context depends on those
@@ -164,7 +171,7 @@ base::Result<std::optional<ContentKey>> BuildExecutor::exec_content_key(
   }
   if (selections == 0) return std::optional<ContentKey>{};
   // --explain-cache can name the changed files of the first mount.
-  return std::optional<ContentKey>{ContentKey{key.finish(), "files", context::serialize_selection(merged)}};
+  return std::optional<ContentKey>{ContentKey{key.finish(), "files", selection_detail(std::move(merged))}};
 }
 
 base::Result<VertexResult> BuildExecutor::run(uint32_t op,

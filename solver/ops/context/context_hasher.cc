@@ -151,20 +151,26 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   // timestamp no older than it, which is what the racy check looks for.
   const int64_t recorded = m_state->clock->now_unix_nanos();
 
-  // The stat cache rows load while the tree is walked: one waits on
-  // SQLite, the other on stat calls.
-  StatCacheMap rows;
+  // The stat cache's block for the sources' common directory loads while
+  // the tree is walked: one waits on SQLite, the other on stat calls.
+  const std::string prefix = common_source_dir(request);
+  const std::string below = prefix.empty() ? abs_dir : host_key(abs_dir, prefix);
+  // An entry's path relative to `below`, or nullopt outside it.
+  auto below_path = [&prefix](std::string_view path) -> std::optional<std::string_view> {
+    if (prefix.empty()) return path;
+    if (path.size() <= prefix.size() || !path.starts_with(prefix) || path[prefix.size()] != '/') return std::nullopt;
+    return path.substr(prefix.size() + 1);
+  };
+  StatCacheBlock cached;
   std::optional<std::string> load_warning;
   std::thread loader;
   if (m_state->db) {
-    std::string prefix = common_source_dir(request);
-    std::string below = prefix.empty() ? abs_dir : host_key(abs_dir, prefix);
-    loader = std::thread([this, below, &rows, &load_warning, &stats] {
+    loader = std::thread([this, &below, &cached, &load_warning, &stats] {
       auto phase = SteadyClock::now();
       std::lock_guard lock(m_state->db_mutex);
-      auto loaded = StatCacheTable(*m_state->db).load_below(below);
+      auto loaded = StatCacheTable(*m_state->db).load(below);
       if (loaded.ok()) {
-        rows = *std::move(loaded);
+        cached = *std::move(loaded);
       } else {
         load_warning = "stat cache unreadable, hashing every file: " + loaded.error().message;
       }
@@ -182,8 +188,6 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   selection.entries.reserve(walked.size());
   std::vector<HashJob> jobs;
   std::vector<size_t> job_entry;
-  std::string key = abs_dir == "/" ? "/" : abs_dir + "/";
-  const size_t key_base = key.size();
   for (WalkedEntry& w : walked) {
     SelectedEntry e;
     e.path = std::move(w.path);
@@ -193,11 +197,10 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
     e.link_target = std::move(w.link_target);
     if (e.type == base::FileType::regular) {
       ++stats.files;
-      key.resize(key_base);
-      key += e.path;
-      auto it = rows.find(key);
-      if (it != rows.end() && is_trusted(it->second, w.id)) {
-        e.content = std::move(it->second.digest);
+      std::optional<StatCacheRow> row;
+      if (auto rel = below_path(e.path)) row = cached.find(*rel);
+      if (row && is_trusted(*row, w.id)) {
+        e.content = row->digest();
         ++stats.files_reused;
       } else {
         jobs.push_back(HashJob{e.path, w.id});
@@ -221,15 +224,15 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
     e.content = out.digest;
     ++stats.files_hashed;
     stats.bytes_hashed += out.bytes;
-    if (out.stable) {
-      changed.emplace_back(host_key(abs_dir, e.path), StatCacheRow{out.id, out.digest, recorded});
-    }
+    auto rel = below_path(e.path);
+    auto row = StatCacheRow::make(out.id, out.digest, recorded);
+    if (out.stable && rel && row) changed.emplace_back(std::string(*rel), *row);
   }
   stats.hash_ms = ms_since(phase);
   phase = SteadyClock::now();
   if (m_state->db && !changed.empty()) {
     std::lock_guard lock(m_state->db_mutex);
-    auto stored = StatCacheTable(*m_state->db).store(changed);
+    auto stored = StatCacheTable(*m_state->db).store(below, changed);
     if (stored.ok()) {
       stats.rows_written = changed.size();
     } else {

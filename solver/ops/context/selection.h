@@ -131,9 +131,9 @@ struct SelectStats {
 };
 
 // Selects and hashes context files, remembering file digests across builds
-// in the `stat_cache` table of <kiln_root>/kiln.db (keyed by absolute host
-// path; see stat_cache.h for when a row is trusted). Owns one database
-// connection, used by one select() at a time; selects run concurrently
+// in the `stat_cache` table of <kiln_root>/kiln.db (one block per directory
+// selected below; see stat_cache.h for when an entry is trusted). Owns one
+// database connection, used by one select() at a time; selects run concurrently
 // otherwise (walks and hashing in parallel), so one per process serves every
 // step (concurrent processes share the table safely). A failing stat cache read or
 // write is never fatal and never changes a digest: the files are hashed.

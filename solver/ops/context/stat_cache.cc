@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace solver::ops::context {
 
@@ -13,11 +14,6 @@ constexpr int64_t k_ns_per_s = 1'000'000'000;
 int64_t to_ns(const struct timespec& ts) {
   return static_cast<int64_t>(ts.tv_sec) * k_ns_per_s + static_cast<int64_t>(ts.tv_nsec);
 }
-
-// SQLite integers are signed 64-bit; dev and inode numbers are stored with
-// their bits unchanged.
-int64_t as_int(uint64_t v) { return static_cast<int64_t>(v); }
-uint64_t as_uint(int64_t v) { return static_cast<uint64_t>(v); }
 
 }  // namespace
 
@@ -42,64 +38,183 @@ bool racily_clean(const FileIdentity& id, int64_t recorded_ns) {
   return !(id.mtime_ns < safe_before && id.ctime_ns < safe_before);
 }
 
+
 bool is_trusted(const StatCacheRow& row, const FileIdentity& current) {
-  if (row.digest.empty()) return false;
   if (!(row.id == current)) return false;
   return !racily_clean(row.id, row.recorded_ns);
 }
 
-base::Result<StatCacheMap> StatCacheTable::load_below(const std::string& abs_dir) {
-  // Every path below abs_dir starts with abs_dir + "/"; in byte order those
-  // are exactly the paths in [abs_dir + "/", abs_dir + "0") since '0'
-  // follows '/'.
-  std::string low = abs_dir == "/" ? "/" : abs_dir + "/";
-  std::string high = low;
-  high.back() = '0';
-  TRY_ASSIGN(auto stmt, m_db.prepare("SELECT path, dev, ino, mode, size, mtime_ns, ctime_ns, "
-                                     "digest, recorded FROM stat_cache "
-                                     "WHERE path >= ?1 AND path < ?2"));
-  stmt.bind(1, low);
-  stmt.bind(2, high);
-  StatCacheMap rows;
-  while (true) {
-    TRY_ASSIGN(bool has_row, stmt.step());
-    if (!has_row) break;
-    auto digest = base::Digest::parse(stmt.text(7));
-    if (!digest.ok()) continue;  // a damaged row only costs a re-hash
-    StatCacheRow row;
-    row.id.dev = as_uint(stmt.integer(1));
-    row.id.ino = as_uint(stmt.integer(2));
-    row.id.mode = static_cast<uint32_t>(stmt.integer(3));
-    row.id.size = as_uint(stmt.integer(4));
-    row.id.mtime_ns = stmt.integer(5);
-    row.id.ctime_ns = stmt.integer(6);
-    row.digest = *std::move(digest);
-    row.recorded_ns = stmt.integer(8);
-    rows.emplace(stmt.text(0), std::move(row));
+base::Digest StatCacheRow::digest() const {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string hex(2 * sha256.size(), '0');
+  for (size_t i = 0; i < sha256.size(); ++i) {
+    hex[2 * i] = k_hex[sha256[i] >> 4];
+    hex[2 * i + 1] = k_hex[sha256[i] & 0xf];
   }
-  return rows;
+  return base::Digest::from_hex("sha256", std::move(hex));
 }
 
-base::Result<void> StatCacheTable::store(
-    const std::vector<std::pair<std::string, StatCacheRow>>& rows) {
+std::optional<StatCacheRow> StatCacheRow::make(const FileIdentity& id, const base::Digest& digest,
+                                               int64_t recorded_ns) {
+  if (digest.algorithm() != "sha256" || digest.hex().size() != 64) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  StatCacheRow row{id, {}, recorded_ns};
+  for (size_t i = 0; i < row.sha256.size(); ++i) {
+    int hi = nibble(digest.hex()[2 * i]);
+    int lo = nibble(digest.hex()[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    row.sha256[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return row;
+}
+
+// The block: "kstc", a version byte, the entry count (u32), then per entry in
+// path order: path length (u32), path, dev, ino (u64), mode (u32), size
+// (u64), mtime, ctime, recorded (i64), sha256 (32 bytes). Little-endian.
+namespace {
+
+constexpr std::string_view k_block_magic = "kstc";
+constexpr uint8_t k_block_version = 1;
+constexpr size_t k_header_size = k_block_magic.size() + 1 + 4;
+constexpr size_t k_fixed_size = 8 + 8 + 4 + 8 + 8 + 8 + 8 + 32;
+
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+void put_u64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+uint32_t get_u32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<uint8_t>(p[i]);
+  return v;
+}
+uint64_t get_u64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+}  // namespace
+
+StatCacheBlock StatCacheBlock::decode(std::string bytes) {
+  StatCacheBlock block;
+  if (bytes.empty()) return block;
+  StatCacheBlock damaged;
+  damaged.m_damaged = true;
+  if (bytes.size() < k_header_size || bytes.compare(0, k_block_magic.size(), k_block_magic) != 0 ||
+      static_cast<uint8_t>(bytes[k_block_magic.size()]) != k_block_version)
+    return damaged;
+  const uint32_t count = get_u32(bytes.data() + k_block_magic.size() + 1);
+  if (count > (bytes.size() - k_header_size) / (4 + k_fixed_size)) return damaged;
+  block.m_index.reserve(count);
+  size_t pos = k_header_size;
+  std::string_view previous;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (bytes.size() - pos < 4) return damaged;
+    const uint32_t length = get_u32(bytes.data() + pos);
+    if (bytes.size() - pos - 4 < static_cast<size_t>(length) + k_fixed_size) return damaged;
+    std::string_view path(bytes.data() + pos + 4, length);
+    // The binary search needs strictly increasing paths; anything else is damage.
+    if (i > 0 && !(previous < path)) return damaged;
+    block.m_index.push_back(static_cast<uint32_t>(pos));
+    previous = path;
+    pos += 4 + length + k_fixed_size;
+  }
+  if (pos != bytes.size()) return damaged;
+  block.m_bytes = std::move(bytes);
+  return block;
+}
+
+std::string StatCacheBlock::encode(std::vector<std::pair<std::string, StatCacheRow>> rows) {
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<std::string, StatCacheRow>> unique;
+  unique.reserve(rows.size());
+  for (auto& r : rows) {
+    if (!unique.empty() && unique.back().first == r.first) unique.back() = std::move(r);  // the last given wins
+    else unique.push_back(std::move(r));
+  }
+  std::string out(k_block_magic);
+  out.push_back(static_cast<char>(k_block_version));
+  put_u32(out, static_cast<uint32_t>(unique.size()));
+  for (const auto& [path, row] : unique) {
+    put_u32(out, static_cast<uint32_t>(path.size()));
+    out += path;
+    put_u64(out, row.id.dev);
+    put_u64(out, row.id.ino);
+    put_u32(out, row.id.mode);
+    put_u64(out, row.id.size);
+    put_u64(out, static_cast<uint64_t>(row.id.mtime_ns));
+    put_u64(out, static_cast<uint64_t>(row.id.ctime_ns));
+    put_u64(out, static_cast<uint64_t>(row.recorded_ns));
+    out.append(reinterpret_cast<const char*>(row.sha256.data()), row.sha256.size());
+  }
+  return out;
+}
+
+std::string_view StatCacheBlock::path_at(size_t i) const {
+  const char* p = m_bytes.data() + m_index[i];
+  return {p + 4, get_u32(p)};
+}
+
+StatCacheRow StatCacheBlock::row_at(size_t i) const {
+  const char* p = m_bytes.data() + m_index[i];
+  p += 4 + get_u32(p);
+  StatCacheRow row;
+  row.id.dev = get_u64(p);
+  row.id.ino = get_u64(p + 8);
+  row.id.mode = get_u32(p + 16);
+  row.id.size = get_u64(p + 20);
+  row.id.mtime_ns = static_cast<int64_t>(get_u64(p + 28));
+  row.id.ctime_ns = static_cast<int64_t>(get_u64(p + 36));
+  row.recorded_ns = static_cast<int64_t>(get_u64(p + 44));
+  std::memcpy(row.sha256.data(), p + 52, row.sha256.size());
+  return row;
+}
+
+std::optional<StatCacheRow> StatCacheBlock::find(std::string_view path) const {
+  size_t lo = 0;
+  size_t hi = m_index.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (path_at(mid) < path) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == m_index.size() || path_at(lo) != path) return std::nullopt;
+  return row_at(lo);
+}
+
+std::vector<std::pair<std::string, StatCacheRow>> StatCacheBlock::rows() const {
+  std::vector<std::pair<std::string, StatCacheRow>> out;
+  out.reserve(m_index.size());
+  for (size_t i = 0; i < m_index.size(); ++i) out.emplace_back(std::string(path_at(i)), row_at(i));
+  return out;
+}
+
+base::Result<StatCacheBlock> StatCacheTable::load(const std::string& abs_dir) {
+  TRY_ASSIGN(auto stmt, m_db.prepare("SELECT entries FROM stat_cache WHERE dir = ?1"));
+  stmt.bind(1, abs_dir);
+  TRY_ASSIGN(bool has_row, stmt.step());
+  if (!has_row) return StatCacheBlock();
+  return StatCacheBlock::decode(stmt.blob(0));
+}
+
+base::Result<void> StatCacheTable::store(const std::string& abs_dir,
+                                         const std::vector<std::pair<std::string, StatCacheRow>>& rows) {
   if (rows.empty()) return {};
   TRY_ASSIGN(auto txn, content::sql::Transaction::begin(m_db, content::sql::Transaction::Kind::write));
-  TRY_ASSIGN(auto stmt, m_db.prepare("INSERT OR REPLACE INTO stat_cache (path, dev, ino, mode, "
-                                     "size, mtime_ns, ctime_ns, digest, recorded) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-  for (const auto& [path, row] : rows) {
-    stmt.reset();
-    stmt.bind(1, path)
-        .bind(2, as_int(row.id.dev))
-        .bind(3, as_int(row.id.ino))
-        .bind(4, int64_t{row.id.mode})
-        .bind(5, as_int(row.id.size))
-        .bind(6, row.id.mtime_ns)
-        .bind(7, row.id.ctime_ns)
-        .bind(8, row.digest.str())
-        .bind(9, row.recorded_ns);
-    TRY(stmt.run());
-  }
+  // Read again inside the transaction: a concurrent COPY below the same
+  // directory may have added entries since this one loaded the block.
+  TRY_ASSIGN(StatCacheBlock current, load(abs_dir));
+  std::vector<std::pair<std::string, StatCacheRow>> merged = current.rows();
+  merged.insert(merged.end(), rows.begin(), rows.end());
+  TRY_ASSIGN(auto stmt, m_db.prepare("INSERT OR REPLACE INTO stat_cache (dir, entries) VALUES (?1, ?2)"));
+  stmt.bind(1, abs_dir).bind_blob(2, StatCacheBlock::encode(std::move(merged)));
+  TRY(stmt.run());
   return txn.commit();
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <thread>
@@ -46,9 +47,15 @@ TEST(RacilyClean, TimestampsCloseToTheRecordingAreRacy) {
   EXPECT_FALSE(racily_clean(identity(whole, whole), whole + k_coarse_granularity_ns + 1));
 }
 
+StatCacheRow row_for(const FileIdentity& id, const base::Digest& digest, int64_t recorded) {
+  auto row = StatCacheRow::make(id, digest, recorded);
+  EXPECT_TRUE(row.has_value());
+  return row.value_or(StatCacheRow{});
+}
+
 TEST(IsTrusted, EveryStatFieldMustMatch) {
   const int64_t t = 1'700'000'000 * k_s + 5;
-  StatCacheRow row{identity(t, t), base::Sha256::of("x"), t + 10 * k_s};
+  StatCacheRow row = row_for(identity(t, t), base::Sha256::of("x"), t + 10 * k_s);
   EXPECT_TRUE(is_trusted(row, row.id));
   auto changed = [&](auto mutate) {
     FileIdentity id = row.id;
@@ -61,9 +68,77 @@ TEST(IsTrusted, EveryStatFieldMustMatch) {
   EXPECT_FALSE(changed([](FileIdentity& id) { id.size++; }));
   EXPECT_FALSE(changed([](FileIdentity& id) { id.mtime_ns++; }));
   EXPECT_FALSE(changed([](FileIdentity& id) { id.ctime_ns++; }));
-  StatCacheRow empty_digest = row;
-  empty_digest.digest = {};
-  EXPECT_FALSE(is_trusted(empty_digest, row.id));
+}
+
+TEST(StatCacheRowTest, KeepsTheDigestAndRefusesOtherAlgorithms) {
+  const base::Digest d = base::Sha256::of("x");
+  EXPECT_EQ(row_for(identity(1, 1), d, 3).digest(), d);
+  EXPECT_FALSE(StatCacheRow::make(identity(1, 1), base::Digest::from_hex("sha512", d.hex()), 3));
+  EXPECT_FALSE(StatCacheRow::make(identity(1, 1), base::Digest::from_hex("sha256", "xyz"), 3));
+  EXPECT_FALSE(StatCacheRow::make(identity(1, 1), base::Digest(), 3));
+}
+
+TEST(StatCacheBlockTest, EncodesSortedAndFindsEveryPath) {
+  std::vector<std::pair<std::string, StatCacheRow>> rows;
+  for (int i = 0; i < 300; ++i) {
+    std::string path = "dir" + std::to_string(i % 7) + "/file-" + std::to_string(i);
+    rows.emplace_back(path, row_for(identity(i, i + 1), base::Sha256::of(path), 1000 + i));
+  }
+  StatCacheBlock block = StatCacheBlock::decode(StatCacheBlock::encode(rows));
+  ASSERT_FALSE(block.damaged());
+  ASSERT_EQ(block.size(), rows.size());
+  for (const auto& [path, row] : rows) {
+    auto found = block.find(path);
+    ASSERT_TRUE(found) << path;
+    EXPECT_EQ(*found, row);
+  }
+  EXPECT_FALSE(block.find("dir1"));
+  EXPECT_FALSE(block.find("dir1/file-"));
+  EXPECT_FALSE(block.find(""));
+  EXPECT_FALSE(block.find("zzz"));
+  auto listed = block.rows();
+  EXPECT_TRUE(std::is_sorted(listed.begin(), listed.end(), [](auto& a, auto& b) { return a.first < b.first; }));
+}
+
+TEST(StatCacheBlockTest, TheLastRowOfAPathWins) {
+  auto first = row_for(identity(1, 1), base::Sha256::of("old"), 5);
+  auto second = row_for(identity(2, 2), base::Sha256::of("new"), 6);
+  StatCacheBlock block = StatCacheBlock::decode(StatCacheBlock::encode({{"a", first}, {"b", first}, {"a", second}}));
+  EXPECT_EQ(block.size(), 2u);
+  EXPECT_EQ(block.find("a"), second);
+  EXPECT_EQ(block.find("b"), first);
+}
+
+TEST(StatCacheBlockTest, DamageDecodesAsAnEmptyDamagedBlock) {
+  EXPECT_FALSE(StatCacheBlock::decode("").damaged());
+  const std::string good =
+      StatCacheBlock::encode({{"a", row_for(identity(1, 1), base::Sha256::of("a"), 5)},
+                              {"b", row_for(identity(1, 1), base::Sha256::of("b"), 5)}});
+  ASSERT_EQ(StatCacheBlock::decode(good).size(), 2u);
+  std::vector<std::string> bad = {
+      "garbage",
+      "kstc",
+      good.substr(0, good.size() - 1),  // truncated
+      good + "x",                        // trailing bytes
+      "kstX" + good.substr(4),           // magic
+      good.substr(0, 4) + "\x02" + good.substr(5),  // version
+  };
+  // Paths out of order: swap the two names.
+  std::string unsorted = good;
+  const size_t a = unsorted.find('a', 9), b = unsorted.find('b', a + 1);
+  ASSERT_NE(b, std::string::npos);
+  std::swap(unsorted[a], unsorted[b]);
+  bad.push_back(unsorted);
+  // A count far beyond the data.
+  std::string huge = good;
+  huge[5] = huge[6] = huge[7] = huge[8] = '\xff';
+  bad.push_back(huge);
+  for (const std::string& bytes : bad) {
+    StatCacheBlock block = StatCacheBlock::decode(bytes);
+    EXPECT_TRUE(block.damaged()) << ::testing::PrintToString(bytes);
+    EXPECT_EQ(block.size(), 0u);
+    EXPECT_FALSE(block.find("a"));
+  }
 }
 
 class StatCacheTest : public ::testing::Test {
@@ -90,14 +165,18 @@ class StatCacheTest : public ::testing::Test {
     if (stats) *stats = hasher->last_stats();
     return s;
   }
+  // The context directory as the stat cache keys it.
+  std::string context_dir() {
+    std::string dir = host_path("");
+    return dir.substr(0, dir.size() - 1);
+  }
   // Writes a row claiming `digest` for the file as it is now.
   void plant(const std::string& rel, const base::Digest& digest, int64_t recorded) {
-    StatCacheRow row{stat_of(rel), digest, recorded};
     auto db = content::sql::Db::open(tree.root() + "/kiln.db");
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(content::migrate(*db).ok());
     StatCacheTable table(*db);
-    ASSERT_TRUE(table.store({{host_path(rel), row}}).ok());
+    ASSERT_TRUE(table.store(context_dir(), {{rel, row_for(stat_of(rel), digest, recorded)}}).ok());
   }
   // Long after the files were written: nothing is racy.
   int64_t later() { return stat_of("a.txt").ctime_ns + 3600 * k_s; }
@@ -185,7 +264,7 @@ TEST_F(StatCacheTest, DamagedRowsAreIgnored) {
   auto db = content::sql::Db::open(tree.root() + "/kiln.db");
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(select_at(later()).ok());  // creates the schema
-  ASSERT_TRUE(db->run("UPDATE stat_cache SET digest = 'garbage'").ok());
+  ASSERT_TRUE(db->run("UPDATE stat_cache SET entries = X'6B737463010100'").ok());
   auto s = select_at(later());
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->entries[0].content, base::Sha256::of("alpha"));
@@ -226,20 +305,51 @@ TEST_F(StatCacheTest, WithoutCacheHashesEveryTime) {
   }
 }
 
-TEST_F(StatCacheTest, RowsOfOtherDirectoriesAreNotLoaded) {
+TEST_F(StatCacheTest, BlocksAreKeptPerDirectoryAndMerged) {
   tree.write("a.txt", "alpha");
   auto db = content::sql::Db::open(tree.root() + "/kiln.db");
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(select_at(later()).ok());
   StatCacheTable table(*db);
-  StatCacheRow row{identity(1, 1), base::Sha256::of("x"), 3};
-  const std::string dir = host_path("");
-  const std::string context = dir.substr(0, dir.size() - 1);
-  ASSERT_TRUE(table.store({{context + "0/x", row}, {context + "-sibling/x", row}}).ok());
-  auto loaded = table.load_below(context);
+  const std::string context = context_dir();
+  StatCacheRow row = row_for(identity(1, 1), base::Sha256::of("x"), 3);
+  ASSERT_TRUE(table.store(context + "-sibling", {{"x", row}}).ok());
+  ASSERT_TRUE(table.store(context, {{"b.txt", row}}).ok());
+  auto loaded = table.load(context);
   ASSERT_TRUE(loaded.ok());
-  EXPECT_EQ(loaded->size(), 1u);
-  EXPECT_TRUE(loaded->count(context + "/a.txt"));
+  // The select's own entry survives the later store: blocks merge.
+  EXPECT_EQ(loaded->size(), 2u);
+  EXPECT_TRUE(loaded->find("a.txt"));
+  EXPECT_EQ(loaded->find("b.txt"), row);
+  EXPECT_FALSE(loaded->find("x"));
+  StatCacheRow newer = row_for(identity(2, 2), base::Sha256::of("y"), 4);
+  ASSERT_TRUE(table.store(context, {{"b.txt", newer}}).ok());
+  loaded = table.load(context);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->find("b.txt"), newer);
+  auto sibling = table.load(context + "-sibling");
+  ASSERT_TRUE(sibling.ok());
+  EXPECT_EQ(sibling->size(), 1u);
+}
+
+TEST_F(StatCacheTest, CopiesOfDifferentFilesBelowOneDirectoryKeepEachOthersEntries) {
+  // COPY a.txt and COPY b.txt both select below the context root: neither
+  // may push the other's entry out, or each build would hash one again.
+  tree.write("a.txt", "alpha");
+  tree.write("b.txt", "beta");
+  base::FixedClock clock(later());
+  ContextHasher::Options options;
+  options.clock = &clock;
+  auto hasher = ContextHasher::open(tree.root(), options);
+  ASSERT_TRUE(hasher.ok());
+  for (int round = 0; round < 2; ++round) {
+    for (const char* source : {"a.txt", "b.txt"}) {
+      SelectRequest r;
+      r.sources = {source};
+      ASSERT_TRUE(hasher->select(tree.context(), r).ok());
+      EXPECT_EQ(hasher->last_stats().files_hashed, round == 0 ? 1u : 0u) << source;
+    }
+  }
 }
 
 // One hasher serves the concurrent COPYs of independent steps; each select

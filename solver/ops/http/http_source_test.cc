@@ -173,7 +173,7 @@ TEST_F(HttpSourceTest, KeysFollowTheContentAndTheETagSavesTheBody) {
   auto key = runner.content_key(0, src);
   ASSERT_TRUE(key.ok()) << key.error().message;
   EXPECT_NE(key->digest, first);
-  auto reasons = HttpSourceRunner::explain(src.url + "\n" + base::Sha256::of("v1").str(), key->detail);
+  auto reasons = HttpSourceRunner::explain(src.url + "\n" + base::Sha256::of("v1").str(), key->detail.get());
   ASSERT_EQ(reasons.size(), 1u);
   EXPECT_NE(reasons[0].find("changed"), std::string::npos);
 }
