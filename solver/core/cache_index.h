@@ -52,6 +52,12 @@ class CacheIndex {
   // step_record_fingerprint of the last record of `step_id`, if any.
   virtual base::Result<std::optional<std::string>> last_step_fingerprint(const std::string& step_id) = 0;
   virtual base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) = 0;
+  // Several records at once; an index that can should make it one durable
+  // write (a build keeps its steps' records until its end).
+  virtual base::Result<void> remember_steps(const std::vector<std::pair<std::string, StepRecord>>& records) {
+    for (const auto& [step_id, record] : records) TRY(remember_step(step_id, record));
+    return {};
+  }
 };
 
 class MemoryCacheIndex final : public CacheIndex {

@@ -86,8 +86,11 @@ class Solve {
     });
     std::sort(m_result.steps.begin(), m_result.steps.end(),
               [](const StepOutcome& a, const StepOutcome& b) { return a.number < b.number; });
+    // Also after a failure: the steps that ran explain the next build.
+    auto remembered = m_index.remember_steps(m_changed_records);
     if (partial) *partial = m_result;
     if (m_error) return *m_error;
+    if (!remembered.ok()) return remembered.error();
     return std::move(m_result);
   }
 
@@ -312,10 +315,14 @@ class Solve {
   // that always run, like reading the context): comparing fingerprints is
   // cheaper than writing the record again (a durable transaction, and for a
   // large COPY a list of every file) or reading it back.
+  // Changed records are written together when the build ends: one durable
+  // transaction instead of one per step.
   base::Result<void> remember(const std::string& sid, const StepRecord& record) {
     TRY_ASSIGN(auto before, m_index.last_step_fingerprint(sid));
     if (before && *before == step_record_fingerprint(record)) return {};
-    return m_index.remember_step(sid, record);
+    std::lock_guard lock(m_mutex);
+    m_changed_records.emplace_back(sid, record);
+    return {};
   }
 
   // Stores a fresh result. With the cache in use, a result another build
@@ -360,6 +367,7 @@ class Solve {
   std::vector<int> m_ordinal;  // place among the displayed steps of its stage
   std::mutex m_mutex;
   SolveResult m_result;
+  std::vector<std::pair<std::string, StepRecord>> m_changed_records;  // under m_mutex
   std::optional<base::Error> m_error;
   std::atomic<bool> m_canceled{false};
   tbb::task_group m_group;

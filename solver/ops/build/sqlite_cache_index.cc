@@ -74,17 +74,25 @@ base::Result<std::optional<std::string>> SqliteCacheIndex::last_step_fingerprint
 
 base::Result<void> SqliteCacheIndex::remember_step(const std::string& step_id,
                                                    const StepRecord& record) {
+  return remember_steps({{step_id, record}});
+}
+
+base::Result<void> SqliteCacheIndex::remember_steps(
+    const std::vector<std::pair<std::string, StepRecord>>& records) {
+  if (records.empty()) return {};
   std::lock_guard lock(m_mutex);
   // BEGIN IMMEDIATE: an upsert in a deferred transaction would have to
   // upgrade its read lock, which WAL refuses at once when another
   // connection wrote meanwhile.
   TRY_ASSIGN(auto tx, content::sql::Transaction::begin(m_db, content::sql::Transaction::Kind::write));
-  TRY(m_db.run(
-      "INSERT INTO build_steps (step, key, record, updated, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5) "
-      "ON CONFLICT(step) DO UPDATE SET key = excluded.key, record = excluded.record, "
-      "updated = excluded.updated, fingerprint = excluded.fingerprint",
-      step_id, record.key, serialize_step_record(record), m_clock.now_unix_nanos(),
-      step_record_fingerprint(record)));
+  const int64_t now = m_clock.now_unix_nanos();
+  for (const auto& [step_id, record] : records) {
+    TRY(m_db.run(
+        "INSERT INTO build_steps (step, key, record, updated, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT(step) DO UPDATE SET key = excluded.key, record = excluded.record, "
+        "updated = excluded.updated, fingerprint = excluded.fingerprint",
+        step_id, record.key, serialize_step_record(record), now, step_record_fingerprint(record)));
+  }
   return tx.commit();
 }
 

@@ -123,4 +123,9 @@ base::Result<void> ImportingCacheIndex::remember_step(const std::string& step_id
   return m_svc.local.remember_step(step_id, record);
 }
 
+base::Result<void> ImportingCacheIndex::remember_steps(
+    const std::vector<std::pair<std::string, StepRecord>>& records) {
+  return m_svc.local.remember_steps(records);
+}
+
 }  // namespace solver::ops::cache

@@ -68,6 +68,7 @@ class ImportingCacheIndex final : public CacheIndex {
   base::Result<std::optional<StepRecord>> last_step(const std::string& step_id) override;
   base::Result<std::optional<std::string>> last_step_fingerprint(const std::string& step_id) override;
   base::Result<void> remember_step(const std::string& step_id, const StepRecord& record) override;
+  base::Result<void> remember_steps(const std::vector<std::pair<std::string, StepRecord>>& records) override;
 
   const ImportStats& stats() const { return m_stats; }
 
