@@ -5,6 +5,7 @@
 // produce the same byte stream.
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -62,6 +63,9 @@ class Hasher {
   explicit Hasher(std::string_view schema);
 
   Hasher& str(std::string_view value);
+  // The same field as str(value.str()) ("" for an empty digest), without
+  // building the string.
+  Hasher& str(const Digest& value);
   Hasher& u64(uint64_t value);
   Hasher& i64(int64_t value);
   Hasher& boolean(bool value);
@@ -75,7 +79,10 @@ class Hasher {
 
  private:
   void field(char tag, std::string_view payload);
+  void field(char tag, std::initializer_list<std::string_view> parts);
+  void flush();
   Sha256 m_sha;
+  std::string m_buffer;
 };
 
 }  // namespace base

@@ -37,5 +37,30 @@ TEST(Hasher, FieldBoundariesAndTypesChangeTheKey) {
   EXPECT_NE(other_schema.finish(), key([](Hasher&) {}));
 }
 
+// Cache keys must not change when the hasher's internals do: the digest is
+// SHA-256 of the fields' bytes (tag, 8-byte big-endian length, payload),
+// however they are buffered.
+TEST(Hasher, DigestIsShaOfTheFieldStream) {
+  auto be = [](uint64_t v) {
+    std::string out(8, '\0');
+    for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
+    return out;
+  };
+  auto field = [&](char tag, std::string_view payload) { return std::string(1, tag) + be(payload.size()) + std::string(payload); };
+  const Digest d = Sha256::of("x");
+  const std::string big(200 * 1024, 'b');  // larger than the hasher's buffer
+  Hasher h("kiln.test.v1");
+  std::string stream = field('S', "kiln.test.v1");
+  for (int i = 0; i < 10'000; ++i) {  // many small fields, across buffer flushes
+    h.str("path/" + std::to_string(i)).u64(static_cast<uint64_t>(i)).str(d).str(Digest());
+    stream += field('s', "path/" + std::to_string(i)) + field('u', be(static_cast<uint64_t>(i))) +
+              field('s', d.str()) + field('s', "");
+  }
+  h.bytes(big).digest(d).list(3).boolean(true).i64(-1);
+  stream += field('b', big) + field('d', d.str()) + field('l', be(3)) + field('t', "1") +
+            field('i', be(~uint64_t{0}));
+  EXPECT_EQ(h.finish(), Sha256::of(stream));
+}
+
 }  // namespace
 }  // namespace base

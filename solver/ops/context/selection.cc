@@ -76,7 +76,7 @@ base::Digest selection_digest(const std::vector<SelectedEntry>& entries) {
     h.u64(e.mode);
     h.u64(e.size);
     h.str(e.link_target);
-    h.str(e.content.empty() ? std::string() : e.content.str());
+    h.str(e.content);  // as its text, "" when none
   }
   return h.finish();
 }
