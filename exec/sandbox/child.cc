@@ -212,8 +212,15 @@ void run_step_child(const ChildPlan& p) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (kiln_is_gone(p.kiln_pidfd)) ::_exit(1);
   // Moved into the parent's report, the failure's strings are the parent's
-  // to free: the child leaves nothing allocated behind in kiln's memory.
-  p.report->error = set_up_and_exec(p);
+  // to free: the child leaves nothing allocated behind in kiln's memory. No
+  // exception may unwind into clone's frame.
+  try {
+    p.report->error = set_up_and_exec(p);
+  } catch (const std::exception& e) {
+    p.report->error.emplace("set-up", std::string("exception: ") + e.what());
+  } catch (...) {
+    p.report->error.emplace("set-up", "unknown exception");
+  }
   ::_exit(127);
 }
 

@@ -26,6 +26,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int k_poll_ms = 50;  // how often Cancel and the timeout are checked
+constexpr std::chrono::seconds k_drain_after_exit{2};
 
 struct Pipe {
   base::UniqueFd read;
@@ -113,13 +114,16 @@ base::Result<ProcessResult> run_sandboxed(const ProcessSpec& spec, const Sandbox
   stdout_pipe.write.reset();
   stderr_pipe.write.reset();
 
-  std::optional<int> wait_status;
+  std::optional<int> wait_status;  // unset when the step's end is unknown
+  Clock::time_point reaped_at;
   auto reap = [&] {
     int status = 0;
-    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+    pid_t r;
+    while ((r = ::waitpid(child.pid, &status, 0)) < 0 && errno == EINTR) {
     }
-    wait_status = status;
+    if (r == child.pid) wait_status = status;
     child.pidfd.reset();
+    reaped_at = Clock::now();
   };
   auto finish_cgroup = [&]() -> std::pair<std::optional<base::Error>, CgroupOutcome> {
     if (!hooks.cgroup) return {};
@@ -164,6 +168,10 @@ base::Result<ProcessResult> run_sandboxed(const ProcessSpec& spec, const Sandbox
       if (fds[2].revents) reap();
     }
     if (!canceled && (cancel.requested() || Clock::now() >= deadline)) canceled = true;
+    // Once PID 1 is gone every process of the step is, and the pipes reach
+    // EOF at once; a write end the step managed to pass out of its
+    // namespace must not keep the build waiting.
+    if (!child.pidfd.valid() && Clock::now() - reaped_at > k_drain_after_exit) break;
     // SIGKILL to PID 1 ends the whole PID namespace. The pid cannot have been
     // reused: it is ours to reap and not reaped yet.
     if (canceled && !killed && !wait_status) {

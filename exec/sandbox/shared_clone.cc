@@ -90,7 +90,8 @@ base::Result<ClonedChild> clone_sharing_memory(int namespace_flags, const std::f
                       &trampoline, &pidfd);
   int err = errno;
 #ifdef KILN_ASAN
-  if (pid > 0) {
+  // Unless the child died before it switched (killed from outside at once).
+  if (pid > 0 && trampoline.parent_stack_size != 0) {
     // Back from the child's stack to this thread's own.
     __sanitizer_start_switch_fiber(nullptr, trampoline.parent_stack_bottom, trampoline.parent_stack_size);
     __sanitizer_finish_switch_fiber(trampoline.fake_stack, nullptr, nullptr);

@@ -14,8 +14,9 @@
 // The child runs on the calling thread's thread-local state (errno, malloc's
 // thread cache, the sanitizer's view of the thread), which is safe only
 // because that thread is suspended until the child execs or exits. Signals
-// are blocked around the clone, so no signal handler of kiln's can run in the
-// child: the body must reset the dispositions it needs and unblock them.
+// are blocked around the clone (all but the two glibc keeps for itself, which
+// it only ever sends to kiln's own threads), so no signal handler of kiln's
+// can run in the child: the body must reset the dispositions and unblock.
 #include <sys/types.h>
 
 #include <functional>

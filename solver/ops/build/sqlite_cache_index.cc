@@ -80,18 +80,24 @@ base::Result<void> SqliteCacheIndex::remember_step(const std::string& step_id,
 base::Result<void> SqliteCacheIndex::remember_steps(
     const std::vector<std::pair<std::string, StepRecord>>& records) {
   if (records.empty()) return {};
+  // Serialized before the write lock is taken: a large COPY's record is
+  // megabytes, and other kiln processes wait for that lock.
+  std::vector<std::pair<std::string, std::string>> texts;  // record, fingerprint
+  texts.reserve(records.size());
+  for (const auto& [step_id, record] : records)
+    texts.emplace_back(serialize_step_record(record), step_record_fingerprint(record));
   std::lock_guard lock(m_mutex);
   // BEGIN IMMEDIATE: an upsert in a deferred transaction would have to
   // upgrade its read lock, which WAL refuses at once when another
   // connection wrote meanwhile.
   TRY_ASSIGN(auto tx, content::sql::Transaction::begin(m_db, content::sql::Transaction::Kind::write));
   const int64_t now = m_clock.now_unix_nanos();
-  for (const auto& [step_id, record] : records) {
+  for (size_t i = 0; i < records.size(); ++i) {
     TRY(m_db.run(
         "INSERT INTO build_steps (step, key, record, updated, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5) "
         "ON CONFLICT(step) DO UPDATE SET key = excluded.key, record = excluded.record, "
         "updated = excluded.updated, fingerprint = excluded.fingerprint",
-        step_id, record.key, serialize_step_record(record), now, step_record_fingerprint(record)));
+        records[i].first, records[i].second.key, texts[i].first, now, texts[i].second));
   }
   return tx.commit();
 }
