@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "tests/run/run_fixture.h"
 
@@ -19,18 +21,37 @@ std::string host_name() {
   return buf;
 }
 
-// Command lines of every host process containing `needle`.
-int host_processes_with(const std::string& needle) {
-  int count = 0;
+// Host processes whose command line contains `needle`, each described by
+// its pid, state, parent and PID namespace (for the failure message).
+std::vector<std::string> host_processes_matching(const std::string& needle) {
+  std::vector<std::string> found;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::string cmdline = slurp(entry.path().string() + "/cmdline");
     for (char& c : cmdline)
       if (c == '\0') c = ' ';
-    if (cmdline.find(needle) != std::string::npos) ++count;
+    if (cmdline.find(needle) == std::string::npos) continue;
+    std::string stat = slurp(entry.path().string() + "/stat");
+    std::error_code ec;
+    std::string ns = fs::read_symlink(entry.path() / "ns" / "pid", ec).string();
+    found.push_back("pid " + name + " [" + cmdline + "] stat: " + stat.substr(0, 80) + " ns: " + ns);
   }
-  return count;
+  return found;
+}
+
+// What is left of the step's processes once kiln has returned: nothing. A
+// process still exiting is given a moment; one that lives on is listed.
+std::string survivors(const std::string& needle) {
+  std::vector<std::string> left;
+  for (int i = 0; i < 30; ++i) {
+    left = host_processes_matching(needle);
+    if (left.empty()) return "";
+    ::usleep(100'000);
+  }
+  std::string out;
+  for (const std::string& p : left) out += p + "\n";
+  return out;
 }
 
 TEST_F(RunTest, StepIsPidOneAndSeesNoHostProcess) {
@@ -95,8 +116,8 @@ TEST_F(RunTest, PrivilegedOperationsAreDenied) {
 TEST_F(RunTest, NoProcessSurvivesTheStep) {
   KilnRun r = build("FROM busybox\nRUN (sleep 9876 &) ; sleep 9875 & echo started\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(host_processes_with("sleep 9876"), 0);
-  EXPECT_EQ(host_processes_with("sleep 9875"), 0);
+  EXPECT_EQ(survivors("sleep 9876"), "");
+  EXPECT_EQ(survivors("sleep 9875"), "");
 }
 
 TEST_F(RunTest, MemoryLimitEndsInAnOutOfMemoryError) {
@@ -111,7 +132,7 @@ TEST_F(RunTest, PidsLimitStopsAForkBomb) {
                     {"--pids-limit", "20"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("process limit"), std::string::npos) << r.err;
-  EXPECT_EQ(host_processes_with("sleep 30"), 0);
+  EXPECT_EQ(survivors("sleep 30"), "");
 }
 
 TEST_F(RunTest, StepsWithLimitsLeaveNoCgroupMountOrProcessBehind) {
@@ -138,7 +159,7 @@ TEST_F(RunTest, StepsWithLimitsLeaveNoCgroupMountOrProcessBehind) {
   KilnRun r = build(dockerfile, {"--memory", "64m", "--pids-limit", "50", "--cpus", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(orphaned_cgroups(), cgroups_before);
-  EXPECT_EQ(host_processes_with("sleep 600"), 0);
+  EXPECT_EQ(survivors("sleep 600"), "");
   EXPECT_EQ(slurp("/proc/self/mountinfo").find(root()), std::string::npos);
 }
 
