@@ -69,10 +69,6 @@ SelectStats ContextHasher::last_stats() const {
 
 namespace {
 
-// How many entries more than twice the selected files a block may hold
-// before it is rewritten without the entries of files that are gone.
-constexpr size_t k_stale_entry_slack = 1000;
-
 Result<std::optional<frontend::ignore::PatternMatcher>> matcher_for(
     const std::vector<std::string>& patterns, const std::string& what) {
   if (patterns.empty()) return std::optional<frontend::ignore::PatternMatcher>();
@@ -190,8 +186,6 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
 
   Selection selection;
   selection.entries.reserve(walked.size());
-  // Entries reused as they are, kept in case the block is rewritten whole.
-  std::vector<std::pair<size_t, StatCacheRow>> reused;  // entry index, row
   std::vector<HashJob> jobs;
   std::vector<size_t> job_entry;
   for (WalkedEntry& w : walked) {
@@ -209,7 +203,6 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
       if (row && is_trusted(*row, w.id)) {
         e.content = row->digest();
         ++stats.files_reused;
-        reused.emplace_back(selection.entries.size(), *row);
       } else {
         jobs.push_back(HashJob{e.path, w.id});
         job_entry.push_back(selection.entries.size());
@@ -239,18 +232,8 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   stats.hash_ms = ms_since(phase);
   phase = SteadyClock::now();
   if (m_state->db && !changed.empty()) {
-    // Entries of deleted files stay in a block until it has grown well past
-    // what the directory holds now; then it is rewritten with this
-    // selection's entries only.
-    auto mode = StatCacheTable::StoreMode::merge;
-    if (cached.size() > 2 * stats.files + k_stale_entry_slack) {
-      mode = StatCacheTable::StoreMode::replace;
-      for (const auto& [index, row] : reused) {
-        if (auto rel = below_path(selection.entries[index].path)) changed.emplace_back(std::string(*rel), row);
-      }
-    }
     std::lock_guard lock(m_state->db_mutex);
-    auto stored = StatCacheTable(*m_state->db).store(below, changed, mode);
+    auto stored = StatCacheTable(*m_state->db).store(below, changed);
     if (stored.ok()) {
       stats.rows_written = changed.size();
     } else {

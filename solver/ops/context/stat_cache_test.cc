@@ -332,38 +332,6 @@ TEST_F(StatCacheTest, BlocksAreKeptPerDirectoryAndMerged) {
   EXPECT_EQ(sibling->size(), 1u);
 }
 
-TEST_F(StatCacheTest, EntriesOfDeletedFilesGoOnceTheBlockOutgrowsTheDirectory) {
-  tree.write("a.txt", "alpha");
-  tree.write("b.txt", "beta");
-  ASSERT_TRUE(select_at(later()).ok());
-  {
-    // 1,100 entries of files that are gone, as years of renames leave them.
-    auto db = content::sql::Db::open(tree.root() + "/kiln.db");
-    ASSERT_TRUE(db.ok());
-    std::vector<std::pair<std::string, StatCacheRow>> gone;
-    for (int i = 0; i < 1100; ++i)
-      gone.emplace_back("old/" + std::to_string(i), row_for(identity(i, i), base::Sha256::of("x"), 3));
-    ASSERT_TRUE(StatCacheTable(*db).store(context_dir(), gone).ok());
-  }
-  tree.write("b.txt", "BETA");
-  tree.set_mtime("b.txt", 1'600'000'000, 9);
-  SelectStats stats;
-  ASSERT_TRUE(select_at(later(), &stats).ok());
-  EXPECT_EQ(stats.files_hashed, 1u);
-  EXPECT_EQ(stats.files_reused, 1u);
-  auto db = content::sql::Db::open(tree.root() + "/kiln.db");
-  ASSERT_TRUE(db.ok());
-  auto block = StatCacheTable(*db).load(context_dir());
-  ASSERT_TRUE(block.ok());
-  EXPECT_EQ(block->size(), 2u);  // a.txt kept as it was, b.txt new, the rest dropped
-  EXPECT_TRUE(block->find("a.txt"));
-  EXPECT_TRUE(block->find("b.txt"));
-  EXPECT_FALSE(block->find("old/7"));
-  // Both are trusted again on the next build.
-  ASSERT_TRUE(select_at(later(), &stats).ok());
-  EXPECT_EQ(stats.files_reused, 2u);
-}
-
 TEST_F(StatCacheTest, CopiesOfDifferentFilesBelowOneDirectoryKeepEachOthersEntries) {
   // COPY a.txt and COPY b.txt both select below the context root: neither
   // may push the other's entry out, or each build would hash one again.
@@ -425,6 +393,37 @@ TEST_F(StatCacheTest, ConcurrentSelectsShareOneHasher) {
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(hasher->last_stats().files_reused, 1u);
   EXPECT_EQ(hasher->last_stats().files_hashed, 0u);
+}
+
+// COPY part0 ... COPY part3 (no trailing slash) all select below the context
+// root and share its block: running at once, none may drop the others'
+// entries.
+TEST_F(StatCacheTest, ConcurrentSelectsSharingOneBlockKeepEachOthersEntries) {
+  tree.write("a.txt", "alpha");  // later() reads its times
+  for (int p = 0; p < 4; ++p)
+    for (int f = 0; f < 20; ++f)
+      tree.write("part" + std::to_string(p) + "/f" + std::to_string(f), std::to_string(p * 100 + f));
+  base::FixedClock clock(later());
+  ContextHasher::Options options;
+  options.clock = &clock;
+  auto hasher = ContextHasher::open(tree.root(), options);
+  ASSERT_TRUE(hasher.ok());
+  std::vector<std::thread> threads;
+  for (int p = 0; p < 4; ++p) {
+    threads.emplace_back([&, p] {
+      SelectRequest r;
+      r.sources = {"part" + std::to_string(p)};
+      EXPECT_TRUE(hasher->select(tree.context(), r).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int p = 0; p < 4; ++p) {
+    SelectRequest r;
+    r.sources = {"part" + std::to_string(p)};
+    ASSERT_TRUE(hasher->select(tree.context(), r).ok());
+    EXPECT_EQ(hasher->last_stats().files_hashed, 0u) << p;
+    EXPECT_EQ(hasher->last_stats().files_reused, 20u) << p;
+  }
 }
 
 TEST(UnchangedFiles, SameContentSizeAndModeByPath) {
