@@ -128,11 +128,11 @@ TEST_F(RunTest, MemoryLimitEndsInAnOutOfMemoryError) {
 }
 
 TEST_F(RunTest, PidsLimitStopsAForkBomb) {
-  KilnRun r = build("FROM busybox\nRUN i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait\n",
+  KilnRun r = build("FROM busybox\nRUN i=0; while [ $i -lt 200 ]; do sleep 2917 & i=$((i+1)); done; wait\n",
                     {"--pids-limit", "20"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("process limit"), std::string::npos) << r.err;
-  EXPECT_EQ(survivors("sleep 30"), "");
+  EXPECT_EQ(survivors("sleep 2917"), "");
 }
 
 TEST_F(RunTest, StepsWithLimitsLeaveNoCgroupMountOrProcessBehind) {
