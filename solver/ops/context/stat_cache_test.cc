@@ -180,6 +180,19 @@ class StatCacheTest : public ::testing::Test {
   }
   // Long after the files were written: nothing is racy.
   int64_t later() { return stat_of("a.txt").ctime_ns + 3600 * k_s; }
+  // a.txt and part0/ ... part3/ of 20 files each, and a hasher whose clock
+  // reads later().
+  Result<ContextHasher> four_parts() {
+    tree.write("a.txt", "alpha");
+    for (int p = 0; p < 4; ++p)
+      for (int f = 0; f < 20; ++f)
+        tree.write("part" + std::to_string(p) + "/f" + std::to_string(f), std::to_string(p * 100 + f));
+    m_clock.emplace(later());
+    ContextHasher::Options options;
+    options.clock = &*m_clock;
+    return ContextHasher::open(tree.root(), options);
+  }
+  std::optional<base::FixedClock> m_clock;  // outlives the hashers of a test
 
   TestTree tree;
 };
@@ -356,14 +369,7 @@ TEST_F(StatCacheTest, CopiesOfDifferentFilesBelowOneDirectoryKeepEachOthersEntri
 // loads only the rows below its sources' common directory and still finds
 // its files' rows.
 TEST_F(StatCacheTest, ConcurrentSelectsShareOneHasher) {
-  tree.write("a.txt", "alpha");
-  for (int p = 0; p < 4; ++p)
-    for (int f = 0; f < 20; ++f)
-      tree.write("part" + std::to_string(p) + "/f" + std::to_string(f), std::to_string(p * 100 + f));
-  base::FixedClock clock(later());
-  ContextHasher::Options options;
-  options.clock = &clock;
-  auto hasher = ContextHasher::open(tree.root(), options);
+  auto hasher = four_parts();
   ASSERT_TRUE(hasher.ok());
   auto select_all = [&](std::vector<Selection>& out) {
     std::vector<std::thread> threads;
@@ -399,14 +405,7 @@ TEST_F(StatCacheTest, ConcurrentSelectsShareOneHasher) {
 // root and share its block: running at once, none may drop the others'
 // entries.
 TEST_F(StatCacheTest, ConcurrentSelectsSharingOneBlockKeepEachOthersEntries) {
-  tree.write("a.txt", "alpha");  // later() reads its times
-  for (int p = 0; p < 4; ++p)
-    for (int f = 0; f < 20; ++f)
-      tree.write("part" + std::to_string(p) + "/f" + std::to_string(f), std::to_string(p * 100 + f));
-  base::FixedClock clock(later());
-  ContextHasher::Options options;
-  options.clock = &clock;
-  auto hasher = ContextHasher::open(tree.root(), options);
+  auto hasher = four_parts();
   ASSERT_TRUE(hasher.ok());
   std::vector<std::thread> threads;
   for (int p = 0; p < 4; ++p) {
