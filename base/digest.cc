@@ -54,6 +54,27 @@ Digest Digest::from_hex(std::string algorithm, std::string hex) {
   return d;
 }
 
+Digest Digest::from_sha256_bytes(const Sha256Bytes& raw) {
+  return from_hex("sha256", to_hex(raw.data(), raw.size()));
+}
+
+std::optional<Sha256Bytes> Digest::sha256_bytes() const {
+  if (m_algorithm != "sha256" || m_hex.size() != 2 * Sha256Bytes{}.size()) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  Sha256Bytes raw{};
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const int hi = nibble(m_hex[2 * i]);
+    const int lo = nibble(m_hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    raw[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return raw;
+}
+
 struct Sha256::State {
   EVP_MD_CTX* ctx = nullptr;
   ~State() { EVP_MD_CTX_free(ctx); }

@@ -4,9 +4,11 @@
 // cache key goes through, so that two different field sequences can never
 // produce the same byte stream.
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,12 +16,20 @@
 
 namespace base {
 
+// The 32 raw bytes of a sha256, for binary records that keep many digests.
+using Sha256Bytes = std::array<uint8_t, 32>;
+
 class Digest {
  public:
   Digest() = default;
   // Parses "sha256:<64 lowercase hex>"; anything else is an error naming the text.
   static Result<Digest> parse(std::string_view text);
   static Digest from_hex(std::string algorithm, std::string hex);
+  static Digest from_sha256_bytes(const Sha256Bytes& raw);
+
+  // The raw bytes of a sha256 digest; nullopt for any other algorithm or for
+  // text that is not 64 lowercase hex characters.
+  std::optional<Sha256Bytes> sha256_bytes() const;
 
   const std::string& algorithm() const { return m_algorithm; }
   const std::string& hex() const { return m_hex; }

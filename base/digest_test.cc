@@ -62,5 +62,20 @@ TEST(Hasher, DigestIsShaOfTheFieldStream) {
   EXPECT_EQ(h.finish(), Sha256::of(stream));
 }
 
+TEST(Digest, Sha256BytesRoundTrip) {
+  const Digest d = Sha256::of("kiln");
+  const auto raw = d.sha256_bytes();
+  ASSERT_TRUE(raw.has_value());
+  EXPECT_EQ(Digest::from_sha256_bytes(*raw), d);
+  EXPECT_EQ((*raw)[0], static_cast<uint8_t>(std::stoi(d.hex().substr(0, 2), nullptr, 16)));
+}
+
+TEST(Digest, Sha256BytesRefusesOtherDigests) {
+  EXPECT_FALSE(Digest().sha256_bytes().has_value());
+  EXPECT_FALSE(Digest::from_hex("sha512", std::string(64, 'a')).sha256_bytes().has_value());
+  EXPECT_FALSE(Digest::from_hex("sha256", std::string(63, 'a')).sha256_bytes().has_value());
+  EXPECT_FALSE(Digest::from_hex("sha256", std::string(63, 'a') + "G").sha256_bytes().has_value());
+}
+
 }  // namespace
 }  // namespace base

@@ -155,6 +155,12 @@ base::Result<void> migrate(sql::Db& db, int64_t target) {
   const auto& steps = schema_migrations();
   if (target < 0 || target > static_cast<int64_t>(steps.size()))
     return base::make_error("no schema version " + std::to_string(target));
+  {
+    // Every open but the first finds the schema current: seeing that needs
+    // no write lock, which a concurrent build may be holding.
+    TRY_ASSIGN(int64_t current, schema_version(db));
+    if (current == target) return {};
+  }
   TRY_ASSIGN(auto tx, sql::Transaction::begin(db, sql::Transaction::Kind::write));
   TRY_ASSIGN(int64_t current, schema_version(db));
   if (current > static_cast<int64_t>(steps.size()))

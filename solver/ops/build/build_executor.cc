@@ -326,7 +326,7 @@ base::Result<VertexResult> BuildExecutor::run_file(uint32_t op, const ir::File& 
   {
     std::lock_guard lock(m_hasher_mutex);
     auto it = m_content_digests.find(op);
-    key.str(it == m_content_digests.end() ? std::string() : it->second.str());
+    key.str(it == m_content_digests.end() ? base::Digest() : it->second);
   }
   for (size_t i = 1; i < inputs.size(); ++i) {
     bool context = std::holds_alternative<ir::ContextSource>(m_def.ops[m_def.inputs[op][i].op]);

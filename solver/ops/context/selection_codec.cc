@@ -20,18 +20,15 @@ void put_varint(std::string& out, uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// Appends the 32 raw bytes of a sha256 digest (CHECKed by the caller).
+// Appends the 32 raw bytes of a sha256 digest, or zeros for anything else
+// (which the parser's digest check then refuses).
 void put_digest(std::string& out, const base::Digest& d) {
-  const std::string& hex = d.hex();
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(hex_value(hex[i]) * 16 + hex_value(hex[i + 1])));
+  const auto raw = d.sha256_bytes();
+  if (!raw) {
+    out.append(k_sha256_size, '\0');
+    return;
   }
+  out.append(reinterpret_cast<const char*>(raw->data()), raw->size());
 }
 
 class Reader {
@@ -57,15 +54,9 @@ class Reader {
   }
   Result<base::Digest> digest() {
     TRY_ASSIGN(std::string_view raw, bytes(k_sha256_size));
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(2 * k_sha256_size);
-    for (char c : raw) {
-      const auto b = static_cast<uint8_t>(c);
-      hex.push_back(k_hex[b >> 4]);
-      hex.push_back(k_hex[b & 0xf]);
-    }
-    return base::Digest::from_hex("sha256", std::move(hex));
+    base::Sha256Bytes sha{};
+    std::memcpy(sha.data(), raw.data(), sha.size());
+    return base::Digest::from_sha256_bytes(sha);
   }
 
  private:
@@ -74,14 +65,6 @@ class Reader {
   size_t m_pos = 0;
 };
 
-bool is_sha256(const base::Digest& d) {
-  if (d.algorithm() != "sha256" || d.hex().size() != 2 * k_sha256_size) return false;
-  for (char c : d.hex()) {
-    if (hex_value(c) < 0) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string serialize_selection(const Selection& selection) {
@@ -89,11 +72,7 @@ std::string serialize_selection(const Selection& selection) {
   out.push_back(static_cast<char>(k_version));
   // A selection always carries a sha256 digest made by selection_digest; a
   // default-constructed one is written as zeros and fails the check on parse.
-  if (is_sha256(selection.digest)) {
-    put_digest(out, selection.digest);
-  } else {
-    out.append(k_sha256_size, '\0');
-  }
+  put_digest(out, selection.digest);
   put_varint(out, selection.entries.size());
   std::string_view previous;
   for (const SelectedEntry& e : selection.entries) {
@@ -108,11 +87,7 @@ std::string serialize_selection(const Selection& selection) {
     put_varint(out, e.mode);
     put_varint(out, e.size);
     if (e.type == base::FileType::regular) {
-      if (is_sha256(e.content)) {
-        put_digest(out, e.content);
-      } else {
-        out.append(k_sha256_size, '\0');
-      }
+      put_digest(out, e.content);
     }
     if (e.type == base::FileType::symlink) {
       put_varint(out, e.link_target.size());

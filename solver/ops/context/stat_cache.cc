@@ -44,32 +44,13 @@ bool is_trusted(const StatCacheRow& row, const FileIdentity& current) {
   return !racily_clean(row.id, row.recorded_ns);
 }
 
-base::Digest StatCacheRow::digest() const {
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string hex(2 * sha256.size(), '0');
-  for (size_t i = 0; i < sha256.size(); ++i) {
-    hex[2 * i] = k_hex[sha256[i] >> 4];
-    hex[2 * i + 1] = k_hex[sha256[i] & 0xf];
-  }
-  return base::Digest::from_hex("sha256", std::move(hex));
-}
+base::Digest StatCacheRow::digest() const { return base::Digest::from_sha256_bytes(sha256); }
 
 std::optional<StatCacheRow> StatCacheRow::make(const FileIdentity& id, const base::Digest& digest,
                                                int64_t recorded_ns) {
-  if (digest.algorithm() != "sha256" || digest.hex().size() != 64) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  StatCacheRow row{id, {}, recorded_ns};
-  for (size_t i = 0; i < row.sha256.size(); ++i) {
-    int hi = nibble(digest.hex()[2 * i]);
-    int lo = nibble(digest.hex()[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    row.sha256[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return row;
+  auto raw = digest.sha256_bytes();
+  if (!raw) return std::nullopt;
+  return StatCacheRow{id, *raw, recorded_ns};
 }
 
 // The block: "kstc", a version byte, the entry count (u32), then per entry in

@@ -51,7 +51,7 @@ struct FileIdentity {
   friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
 };
 
-using Sha256Bytes = std::array<uint8_t, 32>;
+using base::Sha256Bytes;
 
 struct StatCacheRow {
   FileIdentity id;
