@@ -80,10 +80,22 @@ struct Sha256::State {
   ~State() { EVP_MD_CTX_free(ctx); }
 };
 
+namespace {
+// OpenSSL 3 looks the algorithm up in its provider tables on every
+// EVP_DigestInit_ex(EVP_sha256()): a few microseconds, and a cache key is a
+// new hash. The fetched algorithm is immutable and thread-safe, so it is
+// fetched once per process and never freed.
+const EVP_MD* sha256_algorithm() {
+  static const EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return fetched;
+}
+}  // namespace
+
 Sha256::Sha256() : m_state(std::make_unique<State>()) {
   m_state->ctx = EVP_MD_CTX_new();
   // Allocation failure of a 200-byte context is not recoverable.
-  if (!m_state->ctx || EVP_DigestInit_ex(m_state->ctx, EVP_sha256(), nullptr) != 1) std::abort();
+  const EVP_MD* md = sha256_algorithm();
+  if (!m_state->ctx || !md || EVP_DigestInit_ex(m_state->ctx, md, nullptr) != 1) std::abort();
 }
 
 Sha256::~Sha256() = default;

@@ -14,37 +14,97 @@ base::Error sql_error(sqlite3* db, std::string_view what) {
 
 }  // namespace
 
+StatementCache::~StatementCache() {
+  for (auto& [sql, stmts] : m_idle)
+    for (sqlite3_stmt* stmt : stmts) sqlite3_finalize(stmt);
+}
+
+sqlite3_stmt* StatementCache::take(std::string_view sql) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_idle.find(std::string(sql));
+  if (it == m_idle.end() || it->second.empty()) return nullptr;
+  sqlite3_stmt* stmt = it->second.back();
+  it->second.pop_back();
+  --m_idle_count;
+  return stmt;
+}
+
+void StatementCache::give_back(sqlite3_stmt* stmt) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_idle_count < k_max_idle) {
+      m_idle[sqlite3_sql(stmt)].push_back(stmt);
+      ++m_idle_count;
+      return;
+    }
+  }
+  sqlite3_finalize(stmt);
+}
+
+Statement::~Statement() { release(); }
+
+Statement::Statement(Statement&& other) noexcept
+    : m_db(other.m_db),
+      m_stmt(std::exchange(other.m_stmt, nullptr)),
+      m_cache(std::move(other.m_cache)),
+      m_bind_error(std::move(other.m_bind_error)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    release();
+    m_db = other.m_db;
+    m_stmt = std::exchange(other.m_stmt, nullptr);
+    m_cache = std::move(other.m_cache);
+    m_bind_error = std::move(other.m_bind_error);
+  }
+  return *this;
+}
+
+void Statement::release() {
+  sqlite3_stmt* stmt = std::exchange(m_stmt, nullptr);
+  if (!stmt) return;
+  if (!m_cache) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  // A reset statement holds no lock and no bound copies of the caller's data.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  m_cache->give_back(stmt);
+  m_cache.reset();
+}
+
 Statement& Statement::bind(int index, std::string_view text) {
-  int rc = sqlite3_bind_text(m_stmt.get(), index, text.data(), static_cast<int>(text.size()),
+  int rc = sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()),
                              SQLITE_TRANSIENT);
   if (rc != SQLITE_OK && !m_bind_error) m_bind_error = sql_error(m_db, "cannot bind parameter");
   return *this;
 }
 
 Statement& Statement::bind_blob(int index, std::string_view bytes) {
-  int rc = sqlite3_bind_blob64(m_stmt.get(), index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  int rc = sqlite3_bind_blob64(m_stmt, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK && !m_bind_error) m_bind_error = sql_error(m_db, "cannot bind parameter");
   return *this;
 }
 
 Statement& Statement::bind(int index, int64_t value) {
-  int rc = sqlite3_bind_int64(m_stmt.get(), index, value);
+  int rc = sqlite3_bind_int64(m_stmt, index, value);
   if (rc != SQLITE_OK && !m_bind_error) m_bind_error = sql_error(m_db, "cannot bind parameter");
   return *this;
 }
 
 Statement& Statement::bind_null(int index) {
-  int rc = sqlite3_bind_null(m_stmt.get(), index);
+  int rc = sqlite3_bind_null(m_stmt, index);
   if (rc != SQLITE_OK && !m_bind_error) m_bind_error = sql_error(m_db, "cannot bind parameter");
   return *this;
 }
 
 Result<bool> Statement::step() {
   if (m_bind_error) return *m_bind_error;
-  int rc = sqlite3_step(m_stmt.get());
+  int rc = sqlite3_step(m_stmt);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return sql_error(m_db, std::string("cannot run \"") + sqlite3_sql(m_stmt.get()) + "\"");
+  return sql_error(m_db, std::string("cannot run \"") + sqlite3_sql(m_stmt) + "\"");
 }
 
 Result<void> Statement::run() {
@@ -55,29 +115,29 @@ Result<void> Statement::run() {
 }
 
 void Statement::reset() {
-  sqlite3_reset(m_stmt.get());
-  sqlite3_clear_bindings(m_stmt.get());
+  sqlite3_reset(m_stmt);
+  sqlite3_clear_bindings(m_stmt);
   m_bind_error.reset();
 }
 
 std::string Statement::text(int column) const {
-  const unsigned char* p = sqlite3_column_text(m_stmt.get(), column);
+  const unsigned char* p = sqlite3_column_text(m_stmt, column);
   if (!p) return {};
-  int n = sqlite3_column_bytes(m_stmt.get(), column);
+  int n = sqlite3_column_bytes(m_stmt, column);
   return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
 }
 
 std::string Statement::blob(int column) const {
-  const void* p = sqlite3_column_blob(m_stmt.get(), column);
+  const void* p = sqlite3_column_blob(m_stmt, column);
   if (!p) return {};
-  int n = sqlite3_column_bytes(m_stmt.get(), column);
+  int n = sqlite3_column_bytes(m_stmt, column);
   return std::string(static_cast<const char*>(p), static_cast<size_t>(n));
 }
 
-int64_t Statement::integer(int column) const { return sqlite3_column_int64(m_stmt.get(), column); }
+int64_t Statement::integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
 
 bool Statement::is_null(int column) const {
-  return sqlite3_column_type(m_stmt.get(), column) == SQLITE_NULL;
+  return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
 }
 
 Result<Db> Db::open(const std::string& path, Options options) {
@@ -127,14 +187,22 @@ Result<void> Db::exec(std::string_view sql) {
 }
 
 Result<Statement> Db::prepare(std::string_view sql) {
+  if (sqlite3_stmt* cached = m_cache->take(sql)) return Statement(m_db.get(), cached, m_cache);
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(m_db.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v3(m_db.get(), sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
   if (rc != SQLITE_OK) return sql_error(m_db.get(), "cannot prepare \"" + std::string(sql) + "\"");
-  return Statement(m_db.get(), stmt);
+  if (!stmt) return base::make_error("cannot prepare \"" + std::string(sql) + "\": no statement");
+  // Only a statement whose text is exactly `sql` can be found again by it:
+  // text after the first statement (ignored by SQLite) keeps it out.
+  const bool whole = tail == sql.data() + sql.size();
+  return Statement(m_db.get(), stmt, whole ? m_cache : nullptr);
 }
 
 Result<Transaction> Transaction::begin(Db& db, Kind kind) {
-  TRY(db.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"));
+  TRY_ASSIGN(auto begin, db.prepare(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"));
+  TRY(begin.run());
   return Transaction(&db);
 }
 
@@ -142,14 +210,14 @@ Transaction::~Transaction() {
   if (!m_db) return;
   // Rollback failing leaves SQLite to roll back when the connection closes;
   // there is nothing better to do in a destructor.
-  (void)m_db->exec("ROLLBACK");
+  (void)m_db->run("ROLLBACK");
 }
 
 Result<void> Transaction::commit() {
   Db* db = std::exchange(m_db, nullptr);
   if (!db) return base::make_error("transaction already finished");
-  auto r = db->exec("COMMIT");
-  if (!r) (void)db->exec("ROLLBACK");
+  auto r = db->run("COMMIT");
+  if (!r) (void)db->run("ROLLBACK");
   return r;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "content/schema.h"
 #include "content/test_support.h"
 
@@ -47,6 +49,60 @@ TEST(Sqlite, TransactionRollsBackUnlessCommitted) {
     EXPECT_FALSE(tx.commit().ok());
   }
   EXPECT_EQ(count(db, "t"), 1);
+}
+
+// Statements are kept for reuse: a second prepare of the same text gets the
+// first one back, reset, with no bindings and no open read left behind.
+TEST(Sqlite, ReusedStatementsStartClean) {
+  TempDir dir;
+  auto db = *Db::open(dir.path() + "/kiln.db");
+  ASSERT_TRUE(db.exec("CREATE TABLE t (k INTEGER, v TEXT)").ok());
+  ASSERT_TRUE(db.run("INSERT INTO t VALUES (?1, ?2)", int64_t{1}, std::string("one")).ok());
+  ASSERT_TRUE(db.run("INSERT INTO t VALUES (?1, ?2)", int64_t{2}, std::string("two")).ok());
+  const std::string select = "SELECT v FROM t WHERE k = ?1 OR ?1 IS NULL ORDER BY k";
+  sqlite3_stmt* first_handle = nullptr;
+  {
+    auto q = *db.prepare(select);
+    q.bind(1, int64_t{2});
+    ASSERT_TRUE(*q.step());
+    EXPECT_EQ(q.text(0), "two");
+    first_handle = sqlite3_next_stmt(db.handle(), nullptr);
+    // Left mid-result: the statement still holds a read.
+  }
+  {
+    auto q = *db.prepare(select);
+    EXPECT_EQ(sqlite3_next_stmt(db.handle(), nullptr), first_handle);
+    EXPECT_FALSE(sqlite3_stmt_busy(first_handle));
+    ASSERT_TRUE(*q.step());  // unbound ?1 is NULL: every row
+    EXPECT_EQ(q.text(0), "one");
+  }
+}
+
+TEST(Sqlite, TwoLiveCopiesOfOneStatementAreIndependent) {
+  TempDir dir;
+  auto db = *Db::open(dir.path() + "/kiln.db");
+  ASSERT_TRUE(db.exec("CREATE TABLE t (k INTEGER)").ok());
+  for (int64_t k = 1; k <= 3; ++k) ASSERT_TRUE(db.run("INSERT INTO t VALUES (?1)", k).ok());
+  auto a = *db.prepare("SELECT k FROM t ORDER BY k");
+  auto b = *db.prepare("SELECT k FROM t ORDER BY k");
+  ASSERT_TRUE(*a.step());
+  ASSERT_TRUE(*a.step());
+  ASSERT_TRUE(*b.step());
+  EXPECT_EQ(a.integer(0), 2);
+  EXPECT_EQ(b.integer(0), 1);
+}
+
+TEST(Sqlite, StatementMayOutliveItsConnection) {
+  TempDir dir;
+  std::optional<sql::Statement> kept;
+  {
+    auto db = *Db::open(dir.path() + "/kiln.db");
+    ASSERT_TRUE(db.exec("CREATE TABLE t (k INTEGER)").ok());
+    kept = *db.prepare("SELECT COUNT(*) FROM t");
+  }
+  ASSERT_TRUE(*kept->step());  // the connection closes when the statement is done
+  EXPECT_EQ(kept->integer(0), 0);
+  kept.reset();
 }
 
 TEST(Sqlite, ErrorsNameTheStatement) {

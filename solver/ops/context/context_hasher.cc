@@ -13,6 +13,9 @@
 #include <optional>
 #include <thread>
 
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
 #include "base/path.h"
 #include "base/unique_fd.h"
 #include "content/schema.h"
@@ -163,24 +166,32 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   };
   StatCacheBlock cached;
   std::optional<std::string> load_warning;
-  std::thread loader;
-  if (m_state->db) {
-    loader = std::thread([this, &below, &cached, &load_warning, &stats] {
-      auto phase = SteadyClock::now();
-      std::lock_guard lock(m_state->db_mutex);
-      auto loaded = StatCacheTable(*m_state->db).load(below);
-      if (loaded.ok()) {
-        cached = *std::move(loaded);
-      } else {
-        load_warning = "stat cache unreadable, hashing every file: " + loaded.error().message;
-      }
-      stats.load_ms = ms_since(phase);
-    });
-  }
+  // Isolated: while waiting, this thread may run the loader but never
+  // another step's task (which could want the db_mutex, or this stack).
+  Result<std::vector<WalkedEntry>> walked_or = base::make_error("not walked");
   auto phase = SteadyClock::now();
-  auto walked_or = walk_selection(root.get(), request, patterns);
-  stats.walk_ms = ms_since(phase);
-  if (loader.joinable()) loader.join();
+  tbb::this_task_arena::isolate([&] {
+    // A task rather than a thread: most COPYs select a few files, and a new
+    // thread per COPY cost more than their whole selection.
+    tbb::task_group loader;
+    if (m_state->db) {
+      loader.run([this, &below, &cached, &load_warning, &stats] {
+        const auto load_start = SteadyClock::now();
+        std::lock_guard lock(m_state->db_mutex);
+        auto loaded = StatCacheTable(*m_state->db).load(below);
+        if (loaded.ok()) {
+          cached = *std::move(loaded);
+        } else {
+          load_warning = "stat cache unreadable, hashing every file: " + loaded.error().message;
+        }
+        stats.load_ms = ms_since(load_start);
+      });
+    }
+    phase = SteadyClock::now();
+    walked_or = walk_selection(root.get(), request, patterns);
+    stats.walk_ms = ms_since(phase);
+    loader.wait();
+  });
   if (load_warning) stats.warnings.push_back(*load_warning);
   TRY_ASSIGN(auto walked, std::move(walked_or));
 
