@@ -168,6 +168,12 @@ Result<Db> Db::open(const std::string& path, Options options) {
   }
   TRY(with_context(db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"),
                    "configuring database " + path));
+  // The -wal and -shm files stay when the last connection closes (it still
+  // checkpoints): every kiln process would otherwise delete them on exit and
+  // create them again on start. On ext4 without a journal, creating inodes
+  // right after deleting others is slow, and a no-op build creates few files.
+  int persist_wal = 1;
+  (void)sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   TRY_ASSIGN(auto mode, db.prepare("PRAGMA journal_mode"));
   TRY(mode.step());
   if (mode.text(0) != "wal")
