@@ -8,9 +8,16 @@
 namespace base {
 namespace {
 
+// The value of a lowercase hex digit, or -1.
+int hex_nibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
 bool is_lower_hex(std::string_view s) {
   for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    if (hex_nibble(c) < 0) return false;
   return true;
 }
 
@@ -60,15 +67,10 @@ Digest Digest::from_sha256_bytes(const Sha256Bytes& raw) {
 
 std::optional<Sha256Bytes> Digest::sha256_bytes() const {
   if (m_algorithm != "sha256" || m_hex.size() != 2 * Sha256Bytes{}.size()) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
   Sha256Bytes raw{};
   for (size_t i = 0; i < raw.size(); ++i) {
-    const int hi = nibble(m_hex[2 * i]);
-    const int lo = nibble(m_hex[2 * i + 1]);
+    const int hi = hex_nibble(m_hex[2 * i]);
+    const int lo = hex_nibble(m_hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     raw[i] = static_cast<uint8_t>(hi << 4 | lo);
   }

@@ -11,7 +11,6 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
@@ -169,7 +168,7 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   // Isolated: while waiting, this thread may run the loader but never
   // another step's task (which could want the db_mutex, or this stack).
   Result<std::vector<WalkedEntry>> walked_or = base::make_error("not walked");
-  auto phase = SteadyClock::now();
+  SteadyClock::time_point phase;
   tbb::this_task_arena::isolate([&] {
     // A task rather than a thread: most COPYs select a few files, and a new
     // thread per COPY cost more than their whole selection.

@@ -185,17 +185,13 @@ base::Result<StatCacheBlock> StatCacheTable::load(const std::string& abs_dir) {
 }
 
 base::Result<void> StatCacheTable::store(const std::string& abs_dir,
-                                         const std::vector<std::pair<std::string, StatCacheRow>>& rows,
-                                         StoreMode mode) {
-  if (rows.empty() && mode == StoreMode::merge) return {};
+                                         const std::vector<std::pair<std::string, StatCacheRow>>& rows) {
+  if (rows.empty()) return {};
   TRY_ASSIGN(auto txn, content::sql::Transaction::begin(m_db, content::sql::Transaction::Kind::write));
-  std::vector<std::pair<std::string, StatCacheRow>> merged;
-  if (mode == StoreMode::merge) {
-    // Read again inside the transaction: a concurrent COPY below the same
-    // directory may have added entries since this one loaded the block.
-    TRY_ASSIGN(StatCacheBlock current, load(abs_dir));
-    merged = current.rows();
-  }
+  // Read again inside the transaction: a concurrent COPY below the same
+  // directory may have added entries since this one loaded the block.
+  TRY_ASSIGN(StatCacheBlock current, load(abs_dir));
+  std::vector<std::pair<std::string, StatCacheRow>> merged = current.rows();
   merged.insert(merged.end(), rows.begin(), rows.end());
   TRY_ASSIGN(auto stmt, m_db.prepare("INSERT OR REPLACE INTO stat_cache (dir, entries) VALUES (?1, ?2)"));
   stmt.bind(1, abs_dir).bind_blob(2, StatCacheBlock::encode(std::move(merged)));

@@ -110,14 +110,9 @@ class StatCacheTable {
   // The block of `abs_dir` (absolute, no trailing '/'); empty when none.
   base::Result<StatCacheBlock> load(const std::string& abs_dir);
 
-  enum class StoreMode {
-    merge,    // `rows` join the block, replacing entries of the same paths
-    replace,  // the block becomes `rows`: drops entries of files now gone
-  };
-  // Writes `rows` (paths relative to abs_dir) into its block, in one write
-  // transaction.
-  base::Result<void> store(const std::string& abs_dir, const std::vector<std::pair<std::string, StatCacheRow>>& rows,
-                           StoreMode mode = StoreMode::merge);
+  // Merges `rows` (paths relative to abs_dir) into its block, replacing
+  // entries of the same paths, in one write transaction.
+  base::Result<void> store(const std::string& abs_dir, const std::vector<std::pair<std::string, StatCacheRow>>& rows);
 
  private:
   content::sql::Db& m_db;
