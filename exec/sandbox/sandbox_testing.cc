@@ -1,8 +1,10 @@
 #include "exec/sandbox/sandbox_testing.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -10,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "base/unique_fd.h"
 
 namespace exec::testing {
 
@@ -38,14 +42,28 @@ size_t open_fd_count() {
   return n;
 }
 
+namespace {
+
+// A process may exit between the listing of /proc and the read, which then
+// fails with ESRCH: it is no longer a match. (An ifstream would throw there.)
+std::string read_cmdline(const std::string& pid) {
+  base::UniqueFd fd(::open(("/proc/" + pid + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC));
+  std::string cmdline;
+  if (!fd.valid()) return cmdline;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;) cmdline.append(buf, static_cast<size_t>(n));
+  return cmdline;
+}
+
+}  // namespace
+
 std::vector<int> find_processes(const std::string& needle) {
   std::vector<int> pids;
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    std::string name = e.path().filename().string();
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(needle) != std::string::npos) pids.push_back(std::stoi(name));
+    if (read_cmdline(name).find(needle) != std::string::npos) pids.push_back(std::stoi(name));
   }
   return pids;
 }
