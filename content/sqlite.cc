@@ -166,12 +166,17 @@ Result<Db> Db::open(const std::string& path, Options options) {
       return sql_error(raw, "configuring database " + path + ": cannot enable WAL mode");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  TRY(with_context(db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"),
+  // journal_size_limit: see below; 16 MiB bounds the WAL between checkpoints.
+  TRY(with_context(db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=16777216;"),
                    "configuring database " + path));
   // The -wal and -shm files stay when the last connection closes (it still
   // checkpoints): every kiln process would otherwise delete them on exit and
   // create them again on start. On ext4 without a journal, creating inodes
   // right after deleting others is slow, and a no-op build creates few files.
+  // With a journal_size_limit the kept WAL is truncated to nothing after that
+  // checkpoint. Without one its frames stay valid: the next process rebuilt
+  // its index from them and checkpointed them all over again when it ended
+  // (3.5 MB and two fdatasyncs after a 20,000-file build).
   int persist_wal = 1;
   (void)sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   TRY_ASSIGN(auto mode, db.prepare("PRAGMA journal_mode"));

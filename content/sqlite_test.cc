@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <optional>
 
 #include "content/schema.h"
@@ -103,6 +104,23 @@ TEST(Sqlite, StatementMayOutliveItsConnection) {
   ASSERT_TRUE(*kept->step());  // the connection closes when the statement is done
   EXPECT_EQ(kept->integer(0), 0);
   kept.reset();
+}
+
+TEST(Sqlite, TheLastCloseLeavesAnEmptyWalBehind) {
+  TempDir dir;
+  const std::string path = dir.path() + "/kiln.db";
+  {
+    auto db = *Db::open(path);
+    ASSERT_TRUE(db.exec("CREATE TABLE t (v BLOB)").ok());
+    ASSERT_TRUE(db.exec("INSERT INTO t VALUES (zeroblob(100000))").ok());
+    EXPECT_GT(std::filesystem::file_size(path + "-wal"), 100000u);
+  }
+  // Kept, so that the next process need not create it again, but empty:
+  // frames left valid in it would be checkpointed again by the next process.
+  ASSERT_TRUE(std::filesystem::exists(path + "-wal"));
+  EXPECT_EQ(std::filesystem::file_size(path + "-wal"), 0u);
+  auto db = *Db::open(path);
+  EXPECT_EQ(count(db, "t"), 1);
 }
 
 TEST(Sqlite, ErrorsNameTheStatement) {
