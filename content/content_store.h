@@ -31,7 +31,8 @@ class ContentStore {
   static Result<ContentStore> open(std::string root);
 
   Result<BlobWriter> writer(WriterOptions options = {}) const;
-  // write + commit of a whole buffer.
+  // write + commit of a whole buffer; nothing is written when the blob is
+  // already stored with these bytes.
   Result<BlobInfo> write_blob(std::string_view bytes, WriterOptions options = {}) const;
 
   // The whole blob, verified. Errors name the digest; a missing blob says "not found".
@@ -58,6 +59,7 @@ class ContentStore {
  private:
   explicit ContentStore(std::string root) : m_root(std::move(root)), m_tmp(m_root + "/tmp") {}
   Result<void> check_algorithm(const base::Digest& digest) const;
+  bool stored_identically(const base::Digest& digest, std::string_view bytes) const;
 
   std::string m_root;
   TmpDir m_tmp;

@@ -163,6 +163,24 @@ TEST_F(ContentStoreTest, RewritingRepairsCorruptBlob) {
   EXPECT_EQ(*store.read(info.digest), "content");
 }
 
+TEST_F(ContentStoreTest, AnIdenticalBlobIsNotWrittenAgain) {
+  auto store = open();
+  auto first = *store.write_blob("same bytes");
+  struct stat before {};
+  ASSERT_EQ(::stat(store.blob_path(first.digest).c_str(), &before), 0);
+  auto again = store.write_blob("same bytes", {first.digest, first.size, nullptr});
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(*again, first);
+  struct stat after {};
+  ASSERT_EQ(::stat(store.blob_path(first.digest).c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // a rename would have replaced the file
+  EXPECT_EQ(count_entries(m_dir.path() + "/tmp"), 0u);
+  // What a write checks still holds for a stored blob.
+  auto wrong = store.write_blob("same bytes", {base::Sha256::of("other"), std::nullopt, nullptr});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message.find("digest mismatch"), std::string::npos);
+}
+
 TEST_F(ContentStoreTest, MissingBlobSaysNotFound) {
   auto store = open();
   auto d = base::Sha256::of("absent");
@@ -221,6 +239,16 @@ TEST_F(ContentStoreTest, GuardRunsBeforePublication) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(guard.protected_digests, std::vector<base::Digest>{info->digest});
   EXPECT_FALSE(guard.visible_during_protect);
+}
+
+TEST_F(ContentStoreTest, GuardProtectsABlobThatIsAlreadyStored) {
+  auto store = open();
+  auto info = *store.write_blob("guarded");
+  RecordingGuard guard(store, false);
+  ASSERT_TRUE(store.write_blob("guarded", {std::nullopt, std::nullopt, &guard}).ok());
+  EXPECT_EQ(guard.protected_digests, std::vector<base::Digest>{info.digest});
+  RecordingGuard failing(store, true);
+  EXPECT_FALSE(store.write_blob("guarded", {std::nullopt, std::nullopt, &failing}).ok());
 }
 
 TEST_F(ContentStoreTest, GuardFailureAbortsCommit) {

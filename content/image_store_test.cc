@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "content/fsck.h"
 #include "content/gc.h"
 #include "content/test_support.h"
@@ -65,6 +67,20 @@ TEST_F(ImageStoreTest, TagRecordsManifestConfigAndLayers) {
   EXPECT_TRUE(report.ok()) << report.problems[0];
   EXPECT_EQ(report.blobs_checked, 3);
   EXPECT_EQ(report.references_checked, 3);
+}
+
+TEST_F(ImageStoreTest, NamingTheSameImageAgainWritesNothing) {
+  auto first = make_image("layer-1");
+  ASSERT_TRUE(m_images->tag("app:latest", first).ok());
+  const std::string wal = m_dir.path() + "/kiln.db-wal";
+  const auto wal_size = std::filesystem::file_size(wal);
+  ASSERT_TRUE(m_images->tag("app:latest", first).ok());
+  EXPECT_EQ(std::filesystem::file_size(wal), wal_size);
+  // Another image under the name is recorded as before.
+  auto second = make_image("layer-2");
+  ASSERT_TRUE(m_images->tag("app:latest", second).ok());
+  EXPECT_EQ((*m_images->get("app:latest"))->target.digest, second.digest);
+  EXPECT_TRUE(run_fsck().ok());
 }
 
 TEST_F(ImageStoreTest, IndexKeepsPresentChildrenOnly) {
