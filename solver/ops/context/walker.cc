@@ -257,13 +257,12 @@ class Walker {
     return true;
   }
 
-  // One directory entry as walk_children sees it: a selected non-directory,
-  // or a directory whose selected contents another task walks.
-  struct Item {
-    WalkedEntry entry;
-    bool is_dir = false;
-    bool included = true;  // false: a directory kept only if something below it is selected
-    bool gone = false;     // a directory that vanished or was replaced meanwhile
+  // A subdirectory as walk_children sees it: its entry and what another
+  // task finds below it.
+  struct DirItem {
+    size_t position = 0;   // of its entry among the directory's entries
+    bool included = true;  // false: kept only if something below it is selected
+    bool gone = false;     // vanished or was replaced meanwhile
     ParentResults ignore_child, exclude_child, include_child;
     std::vector<WalkedEntry> below;
     std::optional<base::Error> error;
@@ -274,66 +273,73 @@ class Walker {
   // arena), so the stat calls of a large tree spread over the cores; the
   // result is the same as a depth-first walk's. Each task opens its
   // directory from its parent's descriptor, so no more descriptors are open
-  // than directories being walked.
+  // than directories being walked. Most entries are files: each costs a
+  // stat and the one allocation of its path.
   Result<std::vector<WalkedEntry>> walk_children(int dir_fd, const std::string& real_dir,
                                                  const std::string& rel_dir,
                                                  const ParentResults& ignore_parent,
                                                  const ParentResults& exclude_parent,
                                                  const ParentResults& include_parent) const {
     TRY_ASSIGN(auto names, list_names(dir_fd, real_dir));
-    std::vector<Item> items;
-    items.reserve(names.size());
+    // Paths relative to the source matter only to --exclude and include patterns.
+    const bool needs_rel = m_patterns.exclude || m_patterns.include;
+    std::vector<WalkedEntry> entries;  // in name order; directories' contents come later
+    entries.reserve(names.size());
+    std::vector<DirItem> dirs;
+    // A failure ends the listing; it is reported after the subdirectories
+    // before it, as a depth-first walk would meet it.
+    std::optional<base::Error> failure;
     for (const std::string& name : names) {
-      std::string real = join(real_dir, name);
-      std::string rel = join(rel_dir, name);
       struct stat st;
       if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT) continue;  // removed while we walked
-        // Reported after the subdirectories before it, as a depth-first
-        // walk would meet it.
-        Item failed;
-        failed.error = errno_error("cannot stat", real, errno);
-        items.push_back(std::move(failed));
+        failure = errno_error("cannot stat", join(real_dir, name), errno);
         break;
       }
+      std::string real = join(real_dir, name);
+      std::string rel = needs_rel ? join(rel_dir, name) : std::string();
       bool is_ignored = false;
       bool is_excluded = false;
       bool is_outside = false;  // not matched by the include patterns
-      Item item;
+      const bool is_dir = S_ISDIR(st.st_mode);
+      DirItem dir;
       if (m_patterns.ignore) {
         auto v = m_patterns.ignore->match_in_walk(real, ignore_parent);
         is_ignored = v.excluded;
-        item.ignore_child = std::move(v.for_children);
+        if (is_dir) dir.ignore_child = std::move(v.for_children);
       }
       if (m_patterns.exclude) {
         auto v = m_patterns.exclude->match_in_walk(rel, exclude_parent);
         is_excluded = v.excluded;
-        item.exclude_child = std::move(v.for_children);
+        if (is_dir) dir.exclude_child = std::move(v.for_children);
       }
       if (m_patterns.include) {
         auto v = m_patterns.include->match_in_walk(rel, include_parent);
         is_outside = !v.excluded;  // "excluded" reads "matched" here
-        item.include_child = std::move(v.for_children);
+        if (is_dir) dir.include_child = std::move(v.for_children);
       }
-      if (!S_ISDIR(st.st_mode)) {
+      if (!is_dir) {
         if (is_ignored || is_excluded || is_outside) continue;
-        auto entry = make_entry(dir_fd, name.c_str(), real, st);
+        auto entry = make_entry(dir_fd, name.c_str(), std::move(real), st);
         if (!entry.ok()) {
-          item.error = entry.error();
-          items.push_back(std::move(item));
+          failure = entry.error();
           break;
         }
-        item.entry = std::move(*entry);
-        items.push_back(std::move(item));
+        entries.push_back(std::move(*entry));
         continue;
       }
       if (is_ignored && m_patterns.ignore->can_skip_excluded_dir(real)) continue;
       if (is_excluded && m_patterns.exclude->can_skip_excluded_dir(rel)) continue;
       if (is_outside && !include_may_match_below(*m_patterns.include, rel)) continue;
-      TRY_ASSIGN(item.entry, make_entry(dir_fd, name.c_str(), real, st));
-      item.is_dir = true;
-      item.included = !is_ignored && !is_excluded && !is_outside;
-      items.push_back(std::move(item));
+      auto entry = make_entry(dir_fd, name.c_str(), std::move(real), st);
+      if (!entry.ok()) {
+        failure = entry.error();
+        break;
+      }
+      dir.position = entries.size();
+      dir.included = !is_ignored && !is_excluded && !is_outside;
+      entries.push_back(std::move(*entry));
+      dirs.push_back(std::move(dir));
     }
 
     // Isolated: a thread waiting for this directory's subtrees runs only
@@ -345,28 +351,26 @@ class Walker {
     tbb::task_group group(context);
     tbb::task_group_status status = tbb::task_group_status::complete;
     tbb::this_task_arena::isolate([&] {
-      for (size_t i = 0; i < items.size(); ++i) {
-        if (!items[i].is_dir) continue;
-        group.run([this, dir_fd, &items, i, &rel_dir] {
-          Item& item = items[i];
-          const std::string& real = item.entry.path;
+      for (DirItem& dir : dirs) {
+        group.run([this, dir_fd, &dir, &entries, &rel_dir] {
+          const std::string& real = entries[dir.position].path;
           const std::string name = real.substr(real.rfind('/') + 1);
           base::UniqueFd child(
               openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
           if (!child.valid()) {
             if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
-              item.gone = true;  // replaced meanwhile
+              dir.gone = true;  // replaced meanwhile
             } else {
-              item.error = errno_error("cannot open directory", real, errno);
+              dir.error = errno_error("cannot open directory", real, errno);
             }
             return;
           }
-          auto below = walk_children(child.get(), real, join(rel_dir, name), item.ignore_child,
-                                     item.exclude_child, item.include_child);
+          auto below = walk_children(child.get(), real, join(rel_dir, name), dir.ignore_child,
+                                     dir.exclude_child, dir.include_child);
           if (below.ok()) {
-            item.below = std::move(*below);
+            dir.below = std::move(*below);
           } else {
-            item.error = below.error();
+            dir.error = below.error();
           }
         });
       }
@@ -376,17 +380,26 @@ class Walker {
       return base::make_error("walking \"" + real_dir + "\": interrupted");
     }
 
-    std::vector<WalkedEntry> out;
-    size_t total = 0;
-    for (const Item& item : items) total += 1 + item.below.size();
-    out.reserve(total);
-    for (Item& item : items) {
-      if (item.error) return *item.error;  // the first in path order
-      if (item.gone) continue;
-      if (item.is_dir && !item.included && item.below.empty()) continue;
-      out.push_back(std::move(item.entry));
-      append(out, std::move(item.below));
+    if (dirs.empty()) {
+      if (failure) return *failure;
+      return entries;
     }
+    for (const DirItem& dir : dirs)
+      if (dir.error) return *dir.error;  // the first in path order
+    if (failure) return *failure;
+    size_t total = entries.size();
+    for (const DirItem& dir : dirs) total += dir.below.size();
+    std::vector<WalkedEntry> out;
+    out.reserve(total);
+    size_t next = 0;
+    for (DirItem& dir : dirs) {
+      for (; next < dir.position; ++next) out.push_back(std::move(entries[next]));
+      ++next;
+      if (dir.gone || (!dir.included && dir.below.empty())) continue;
+      out.push_back(std::move(entries[dir.position]));
+      append(out, std::move(dir.below));
+    }
+    for (; next < entries.size(); ++next) out.push_back(std::move(entries[next]));
     return out;
   }
 
@@ -398,17 +411,17 @@ class Walker {
     out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
 
-  static Result<WalkedEntry> make_entry(int dir_fd, const char* name, const std::string& path,
+  static Result<WalkedEntry> make_entry(int dir_fd, const char* name, std::string path,
                                         const struct stat& st) {
     WalkedEntry e;
-    e.path = path;
+    e.path = std::move(path);
     e.type = type_of(st.st_mode);
     e.mode = static_cast<uint32_t>(st.st_mode) & 07777;
     e.id = FileIdentity::from_stat(st);
     if (e.type == base::FileType::regular) {
       e.size = static_cast<uint64_t>(st.st_size);
     } else if (e.type == base::FileType::symlink) {
-      TRY_ASSIGN(e.link_target, read_link_at(dir_fd, name, path));
+      TRY_ASSIGN(e.link_target, read_link_at(dir_fd, name, e.path));
       e.size = e.link_target.size();
       e.mode = 0777;
     }
