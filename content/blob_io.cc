@@ -59,7 +59,7 @@ Result<void> BlobWriter::write(std::string_view bytes) {
     abort();
     return r;
   }
-  m_hash.update(bytes);
+  if (!m_options.digest_from_caller) m_hash.update(bytes);
   m_written = after;
   if (m_written - m_writeback_from >= k_writeback_chunk) {
     start_writeback(m_tmp.fd.get(), m_writeback_from, m_written - m_writeback_from);
@@ -70,7 +70,27 @@ Result<void> BlobWriter::write(std::string_view bytes) {
 
 Result<BlobInfo> BlobWriter::commit() {
   if (m_done) return base::make_error("blob writer already committed or aborted");
-  BlobInfo info{m_hash.finish(), m_written};
+  if (m_options.digest_from_caller) {
+    abort();
+    return base::make_error("blob writer: the caller hashed the blob and must name its digest");
+  }
+  return publish(BlobInfo{m_hash.finish(), m_written});
+}
+
+Result<BlobInfo> BlobWriter::commit(const base::Digest& digest) {
+  if (m_done) return base::make_error("blob writer already committed or aborted");
+  if (!m_options.digest_from_caller) {
+    abort();
+    return base::make_error("blob writer: a digest from the caller needs digest_from_caller");
+  }
+  if (!digest.sha256_bytes()) {
+    abort();
+    return base::make_error("unsupported digest " + digest.str() + ": the store holds sha256 blobs");
+  }
+  return publish(BlobInfo{digest, m_written});
+}
+
+Result<BlobInfo> BlobWriter::publish(BlobInfo info) {
   auto fail = [this](base::Error e) -> Result<BlobInfo> {
     abort();
     return e;

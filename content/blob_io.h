@@ -40,6 +40,10 @@ struct WriterOptions {
   std::optional<base::Digest> expected_digest;
   std::optional<int64_t> expected_size;
   PublishGuard* guard = nullptr;  // not owned; must outlive commit()
+  // The caller hashes what it writes (a layer exporter does, for the
+  // layer's diffID) and names the digest in commit(digest): the writer does
+  // not hash the same bytes a second time.
+  bool digest_from_caller = false;
 };
 
 // Large blobs are handed to the kernel's writeback every k_writeback_chunk
@@ -55,7 +59,7 @@ class BlobWriter {
   BlobWriter(BlobWriter&& other) noexcept;
   BlobWriter& operator=(BlobWriter&& other) noexcept;
 
-  // Appends bytes, hashing them. Fails early when an expected size is exceeded.
+  // Appends bytes, hashing them (unless digest_from_caller). Fails early when an expected size is exceeded.
   Result<void> write(std::string_view bytes);
   int64_t written() const { return m_written; }
 
@@ -64,6 +68,9 @@ class BlobWriter {
   // temporary file is removed and nothing is published. The writer is spent
   // afterwards either way.
   Result<BlobInfo> commit();
+  // commit() for a writer opened with digest_from_caller: `digest` is that of
+  // every byte written, as the caller computed it.
+  Result<BlobInfo> commit(const base::Digest& digest);
   // Drops the partial blob; the destructor does this for uncommitted writers.
   void abort();
 
@@ -75,6 +82,8 @@ class BlobWriter {
   int64_t m_written = 0;
   int64_t m_writeback_from = 0;  // bytes before this were handed to start_writeback
   bool m_done = false;
+
+  Result<BlobInfo> publish(BlobInfo info);
 };
 
 class BlobReader {

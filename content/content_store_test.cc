@@ -163,6 +163,27 @@ TEST_F(ContentStoreTest, RewritingRepairsCorruptBlob) {
   EXPECT_EQ(*store.read(info.digest), "content");
 }
 
+TEST_F(ContentStoreTest, ACallerThatHashedTheBytesNamesTheDigest) {
+  auto store = open();
+  WriterOptions options;
+  options.digest_from_caller = true;
+  auto w = *store.writer(options);
+  ASSERT_TRUE(w.write("layer bytes").ok());
+  auto info = w.commit(base::Sha256::of("layer bytes"));
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info->size, 11);
+  EXPECT_EQ(*store.read(info->digest), "layer bytes");
+  // Each commit belongs to its kind of writer; a misuse publishes nothing.
+  auto unnamed = *store.writer(options);
+  ASSERT_TRUE(unnamed.write("other").ok());
+  EXPECT_FALSE(unnamed.commit().ok());
+  auto self_hashing = *store.writer();
+  ASSERT_TRUE(self_hashing.write("other").ok());
+  EXPECT_FALSE(self_hashing.commit(base::Sha256::of("other")).ok());
+  EXPECT_FALSE(*store.exists(base::Sha256::of("other")));
+  EXPECT_EQ(count_entries(m_dir.path() + "/tmp"), 0u);
+}
+
 TEST_F(ContentStoreTest, AnIdenticalBlobIsNotWrittenAgain) {
   auto store = open();
   auto first = *store.write_blob("same bytes");

@@ -15,10 +15,7 @@ class BufferedSink final : public ByteSink {
     m_buffer.append(bytes);
     return {};
   }
-  base::Result<void> close() override {
-    TRY(flush());
-    return m_out.close();
-  }
+  base::Result<void> close() override { return flush(); }
 
  private:
   static constexpr size_t k_size = size_t{1} << 20;
@@ -60,13 +57,14 @@ base::Result<ExportResult> export_layer(const ExportRequest& request, LayerRecor
   if (auto hit = records.find(request.snapshot, c.kind, level)) return ExportResult{*hit, true};
 
   auto run = [&]() -> base::Result<ExportResult> {
-    TRY_ASSIGN(std::unique_ptr<ByteSink> out, request.open_blob());
+    TRY_ASSIGN(std::unique_ptr<BlobOutput> out, request.open_blob());
     if (c.kind == Compression::none) {
       // The blob is the tar itself: its digest is the diffID the tar writer
       // computes, so the bytes are not hashed a second time on the way.
       BufferedSink buffered(*out);
       TRY_ASSIGN(TarSummary tar, request.write_diff(buffered));
       TRY(buffered.close());
+      TRY(out->commit(tar.diff_id));
       LayerBlob layer{tar.diff_id, tar.size, c.kind, level, tar.diff_id, tar.size};
       TRY(records.record(request.snapshot, layer));
       return ExportResult{layer, false};
@@ -74,7 +72,7 @@ base::Result<ExportResult> export_layer(const ExportRequest& request, LayerRecor
     TRY_ASSIGN(std::unique_ptr<CompressingSink> compressor, make_compressing_sink(c, *out));
     TRY_ASSIGN(TarSummary tar, request.write_diff(*compressor));
     TRY_ASSIGN(CompressedBlob blob, compressor->finish());
-    TRY(out->close());
+    TRY(out->commit(blob.digest));
     LayerBlob layer{tar.diff_id, tar.size, c.kind, level, blob.digest, blob.size};
     TRY(records.record(request.snapshot, layer));
     return ExportResult{layer, false};

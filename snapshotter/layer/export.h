@@ -58,6 +58,15 @@ class MemoryLayerRecords final : public LayerRecords {
   std::map<Key, LayerBlob> m_blobs;
 };
 
+// Where a layer blob goes. The exporter hashes the blob's bytes on their way
+// (the tar for its diffID, the compressed stream for its digest) and names
+// the digest when it commits, so that the store need not hash them again.
+class BlobOutput : public ByteSink {
+ public:
+  // Publishes what was written, whose digest is `digest`.
+  virtual base::Result<void> commit(const base::Digest& digest) = 0;
+};
+
 struct ExportRequest {
   std::string snapshot;            // committed snapshot id
   CompressionOptions compression;  // threads never change the blob
@@ -65,7 +74,7 @@ struct ExportRequest {
   // write_tree_diff bound to the snapshot's directories).
   std::function<base::Result<TarSummary>(ByteSink&)> write_diff;
   // Opens where the blob goes; called only when the blob must be made.
-  std::function<base::Result<std::unique_ptr<ByteSink>>()> open_blob;
+  std::function<base::Result<std::unique_ptr<BlobOutput>>()> open_blob;
 };
 
 struct ExportResult {

@@ -9,11 +9,16 @@
 namespace snapshotter::layer {
 namespace {
 
-// Forwards to a StringSink the test keeps, counting how often it was opened.
-class ForwardSink final : public ByteSink {
+// Forwards to a StringSink the test keeps, which the exporter's digest at
+// commit must describe.
+class ForwardSink final : public BlobOutput {
  public:
   explicit ForwardSink(StringSink& to) : m_to(to) {}
   base::Result<void> write(std::string_view b) override { return m_to.write(b); }
+  base::Result<void> commit(const base::Digest& digest) override {
+    EXPECT_EQ(digest, base::Sha256::of(m_to.data()));
+    return {};
+  }
 
  private:
   StringSink& m_to;
@@ -33,9 +38,9 @@ ExportRequest request_for(const std::string& dir, Compression kind, int level, u
     ++counts.diffs;
     return write_tree_diff("", dir, sink);
   };
-  r.open_blob = [&counts, &blob]() -> base::Result<std::unique_ptr<ByteSink>> {
+  r.open_blob = [&counts, &blob]() -> base::Result<std::unique_ptr<BlobOutput>> {
     ++counts.opens;
-    return std::unique_ptr<ByteSink>(std::make_unique<ForwardSink>(blob));
+    return std::unique_ptr<BlobOutput>(std::make_unique<ForwardSink>(blob));
   };
   return r;
 }

@@ -37,10 +37,11 @@ base::Result<layer::LayerBlob> export_snapshot_layer(BuildServices services, lay
   ex.write_diff = [&services, snapshot, diff](layer::ByteSink& sink) {
     return services.snapshots.write_diff(snapshot, sink, diff);
   };
-  ex.open_blob = [&services]() -> base::Result<std::unique_ptr<layer::ByteSink>> {
-    TRY_ASSIGN(content::BlobWriter writer, services.blobs.writer());
-    return std::unique_ptr<layer::ByteSink>(new BlobSink(std::move(writer)));
+  ex.open_blob = [&services]() -> base::Result<std::unique_ptr<layer::BlobOutput>> {
+    TRY_ASSIGN(std::unique_ptr<BlobSink> sink, BlobSink::open(services.blobs));
+    return std::unique_ptr<layer::BlobOutput>(std::move(sink));
   };
+
   TRY_ASSIGN(layer::ExportResult exported, layer::export_layer(ex, records));
   return exported.blob;
 }

@@ -35,9 +35,8 @@ base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs,
                                              const layer::CompressionOptions& compression) {
   const std::string what = "compressing layer " + tar.digest.str();
   TRY_ASSIGN(content::BlobReader reader, with_context(blobs.open_reader(tar.digest), what));
-  TRY_ASSIGN(content::BlobWriter writer, with_context(blobs.writer(), what));
-  BlobSink sink(std::move(writer));
-  TRY_ASSIGN(auto compressor, with_context(layer::make_compressing_sink(compression, sink), what));
+  TRY_ASSIGN(std::unique_ptr<BlobSink> sink, with_context(BlobSink::open(blobs), what));
+  TRY_ASSIGN(auto compressor, with_context(layer::make_compressing_sink(compression, *sink), what));
   std::string buffer(k_read_chunk, '\0');
   while (true) {
     // The reader checks the stored tar against its digest as it ends.
@@ -46,7 +45,7 @@ base::Result<oci::Descriptor> compress_layer(const content::ContentStore& blobs,
     TRY(with_context(compressor->write(std::string_view(buffer.data(), n)), what));
   }
   TRY_ASSIGN(layer::CompressedBlob blob, with_context(compressor->finish(), what));
-  TRY(with_context(sink.close(), what));
+  TRY(with_context(sink->commit(blob.digest), what));
   oci::Descriptor out = tar;  // annotations and the rest stay
   out.media_type = compressed_media_type(manifest_type, tar.media_type, compression.kind);
   out.digest = blob.digest;
