@@ -14,6 +14,7 @@
 
 #include "base/digest.h"
 #include "base/result.h"
+#include "snapshotter/layer/background_hash.h"
 #include "snapshotter/layer/stream.h"
 
 struct archive;
@@ -58,7 +59,7 @@ class TarWriter {
   static long write_cb(archive*, void* self, const void* buf, size_t size);
   base::Error archive_failure(const std::string& what);
 
-  HashingSink m_sink;
+  BackgroundHashingSink m_sink;
   archive* m_archive = nullptr;
   std::optional<base::Error> m_sink_error;
   uint64_t m_entries = 0;
