@@ -67,14 +67,12 @@ Result<std::vector<base::Digest>> image_blobs(const ContentStore& blobs, const o
 }
 
 Result<void> ImageStore::tag(const std::string& name, const oci::Descriptor& target) {
-  // A rebuild that changed nothing names the same image again: no write
-  // transaction (and no fsync) for it. Its blobs are referenced already.
-  TRY_ASSIGN(auto current, m_metadata.get_image(name));
-  if (current && current->target.digest == target.digest && current->target.media_type == target.media_type &&
-      current->target.size == target.size) {
-    return {};
-  }
   TRY_ASSIGN(auto needed, with_context(image_blobs(m_blobs, target), "tagging " + name));
+  // A rebuild that changed nothing names the same image again: no write
+  // transaction (and no fsync) for it. The references must be the same too:
+  // an index references the platforms present, and a pull may add one.
+  TRY_ASSIGN(bool unchanged, m_metadata.image_is(name, target, needed));
+  if (unchanged) return {};
   // Re-check presence under the write lock: garbage collection deletes only
   // while holding it, so what is present now stays present once committed.
   auto check = [&]() -> Result<void> {

@@ -96,6 +96,36 @@ TEST_F(ImageStoreTest, IndexKeepsPresentChildrenOnly) {
   EXPECT_TRUE(run_fsck().ok());
 }
 
+TEST_F(ImageStoreTest, NamingAnIndexAgainReferencesThePlatformsPulledSince) {
+  // Built by hand so that the arm64 manifest's blobs can arrive later.
+  auto amd64 = make_image("amd64-layer");
+  oci::ImageConfig config;
+  config.architecture = "arm64";
+  config.os = "linux";
+  config.rootfs.diff_ids.push_back(base::Sha256::of("arm64-layer"));
+  oci::Manifest arm64_manifest;
+  arm64_manifest.media_type = std::string(oci::k_media_oci_manifest);
+  const std::string config_bytes = oci::serialize(config);
+  arm64_manifest.config = oci::describe(std::string(oci::k_media_oci_config), config_bytes);
+  arm64_manifest.layers.push_back(oci::describe(std::string(oci::k_media_oci_layer_tar), "arm64-layer"));
+  const std::string arm64_bytes = oci::serialize(arm64_manifest);
+  oci::Index index;
+  index.media_type = std::string(oci::k_media_oci_index);
+  index.manifests.push_back(amd64);
+  index.manifests.push_back(oci::describe(arm64_manifest.media_type, arm64_bytes));
+  auto target = put(index.media_type, oci::serialize(index));
+  ASSERT_TRUE(m_images->tag("multi", target).ok());
+  EXPECT_EQ(m_meta->blob_refs()->size(), 4u);  // index + amd64 manifest, config, layer
+
+  // The other platform is pulled: the same name and index, more blobs.
+  put(std::string(oci::k_media_oci_config), config_bytes);
+  put(std::string(oci::k_media_oci_layer_tar), "arm64-layer");
+  put(arm64_manifest.media_type, arm64_bytes);
+  ASSERT_TRUE(m_images->tag("multi", target).ok());
+  EXPECT_EQ(m_meta->blob_refs()->size(), 7u);
+  EXPECT_TRUE(run_fsck().ok());
+}
+
 TEST_F(ImageStoreTest, TagFailsWhenALayerIsMissing) {
   auto target = make_image("layer");
   auto manifest = *oci::parse_manifest(*m_blobs->read(target.digest));

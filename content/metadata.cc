@@ -1,5 +1,6 @@
 #include "content/metadata.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "content/metadata_impl.h"
@@ -89,6 +90,29 @@ Result<std::optional<ImageRecord>> MetadataStore::get_image(const std::string& n
   if (!row) return std::optional<ImageRecord>();
   TRY_ASSIGN(auto record, image_from_row(q));
   return std::optional<ImageRecord>(std::move(record));
+}
+
+Result<bool> MetadataStore::image_is(const std::string& name, const oci::Descriptor& target,
+                                     const std::vector<base::Digest>& blobs) {
+  TRY_ASSIGN(auto current, get_image(name));
+  if (!current || current->target.digest != target.digest || current->target.media_type != target.media_type ||
+      current->target.size != target.size) {
+    return false;
+  }
+  std::lock_guard lock(m_impl->mutex);
+  TRY_ASSIGN(auto q, m_impl->db.prepare("SELECT digest FROM image_blobs WHERE image = ?1 ORDER BY digest"));
+  q.bind(1, name);
+  std::vector<std::string> stored;
+  for (;;) {
+    TRY_ASSIGN(bool row, q.step());
+    if (!row) break;
+    stored.push_back(q.text(0));
+  }
+  std::vector<std::string> wanted;
+  for (const base::Digest& d : blobs) wanted.push_back(d.str());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  return stored == wanted;
 }
 
 Result<std::vector<ImageRecord>> MetadataStore::list_images() {

@@ -72,6 +72,10 @@ class MetadataStore {
                          const std::vector<base::Digest>& blobs,
                          const std::function<Result<void>()>& check = {});
   Result<std::optional<ImageRecord>> get_image(const std::string& name);
+  // Whether `name` already points at `target` with exactly `blobs` as its
+  // references, so that put_image would change nothing but its times.
+  Result<bool> image_is(const std::string& name, const oci::Descriptor& target,
+                        const std::vector<base::Digest>& blobs);
   Result<std::vector<ImageRecord>> list_images();  // by name
   Result<bool> remove_image(const std::string& name);
   Result<void> touch_image(const std::string& name);

@@ -41,17 +41,20 @@ void BackgroundHashingSink::wait_idle() {
 
 base::Result<void> BackgroundHashingSink::hand_over() {
   if (m_filling.empty()) return {};
-  if (!m_threaded) {
+  if (!m_threaded && !m_no_thread) {
     try {
       m_hasher = std::thread([this] { hash_loop(); });
       m_threaded = true;
     } catch (const std::system_error&) {
-      // No thread to be had: hash here, as HashingSink does.
-      m_sha.update(m_filling);
-      TRY(m_next.write(m_filling));
-      m_filling.clear();
-      return {};
+      m_no_thread = true;
     }
+  }
+  if (!m_threaded) {
+    // No thread to be had: hash here, as HashingSink does.
+    m_sha.update(m_filling);
+    TRY(m_next.write(m_filling));
+    m_filling.clear();
+    return {};
   }
   wait_idle();
   std::swap(m_filling, m_hashing);

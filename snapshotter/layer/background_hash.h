@@ -47,6 +47,7 @@ class BackgroundHashingSink final : public ByteSink {
   bool m_busy = false;
   bool m_stop = false;
   bool m_threaded = false;
+  bool m_no_thread = false;  // creating the thread failed once: hash inline
   std::thread m_hasher;
 };
 

@@ -110,7 +110,7 @@ base::Result<void> TarWriter::add(const TarEntry& entry, int content_fd) {
 
 base::Result<TarSummary> TarWriter::finish() {
   if (archive_write_close(m_archive) != ARCHIVE_OK) return archive_failure("cannot finish tar");
-  TRY(m_sink.flush());
+  TRY(with_context(m_sink.flush(), "cannot finish tar"));
   TarSummary s;
   s.size = m_sink.size();
   s.diff_id = m_sink.finish();
