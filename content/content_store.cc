@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -67,28 +66,12 @@ Result<BlobWriter> ContentStore::writer(WriterOptions options) const {
   return BlobWriter(std::move(tmp), blob_dir(), std::move(options));
 }
 
-// Whether the blob `digest` is stored with exactly `bytes`. Compared byte for
-// byte rather than trusted by name: a corrupt copy is then written again.
+// Whether the blob `digest` is stored with exactly `bytes`. Read verified
+// and compared rather than trusted by name: a corrupt copy is written again.
+// Only small documents (configs, manifests) come through here.
 bool ContentStore::stored_identically(const base::Digest& digest, std::string_view bytes) const {
-  const std::string path = blob_path(digest);
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  std::string stored;
-  bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) == bytes.size();
-  if (same) {
-    stored.resize(bytes.size());
-    size_t got = 0;
-    while (got < stored.size()) {
-      ssize_t n = ::read(fd, stored.data() + got, stored.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    same = got == bytes.size() && stored == bytes;
-  }
-  ::close(fd);
-  return same;
+  auto stored = read(digest);
+  return stored.ok() && *stored == bytes;
 }
 
 Result<BlobInfo> ContentStore::write_blob(std::string_view bytes, WriterOptions options) const {
