@@ -133,10 +133,22 @@ CREATE TABLE stat_cache (
 );
 )sql";
 
+// Changed stat cache entries as one small row each beside their directory's
+// block (solver/ops/context/stat_cache.h): one re-hashed file no longer
+// rewrites a 20,000-entry block.
+constexpr std::string_view k_v4 = R"sql(
+CREATE TABLE stat_cache_delta (
+  dir    TEXT NOT NULL,
+  path   TEXT NOT NULL,
+  entry  BLOB NOT NULL,
+  PRIMARY KEY (dir, path)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& schema_migrations() {
-  static const std::vector<std::string_view> k_steps = {k_v1, k_v2, k_v3};
+  static const std::vector<std::string_view> k_steps = {k_v1, k_v2, k_v3, k_v4};
   return k_steps;
 }
 

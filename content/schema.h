@@ -10,6 +10,7 @@
 //   2  snapshots, layer_records, stat_cache, build_steps
 //   3  build_steps.fingerprint (the table rebuilt with it ahead of the record);
 //      stat_cache as one block of entries per directory
+//   4  stat_cache_delta: changed stat cache entries beside their block
 
 #include <cstdint>
 #include <string_view>
@@ -20,7 +21,7 @@
 
 namespace content {
 
-inline constexpr int64_t k_schema_version = 3;
+inline constexpr int64_t k_schema_version = 4;
 
 // The SQL of each step; element i takes the schema from version i to i + 1.
 const std::vector<std::string_view>& schema_migrations();

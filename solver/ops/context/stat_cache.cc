@@ -80,6 +80,30 @@ uint64_t get_u64(const char* p) {
   return v;
 }
 
+void put_fixed(std::string& out, const StatCacheRow& row) {
+  put_u64(out, row.id.dev);
+  put_u64(out, row.id.ino);
+  put_u32(out, row.id.mode);
+  put_u64(out, row.id.size);
+  put_u64(out, static_cast<uint64_t>(row.id.mtime_ns));
+  put_u64(out, static_cast<uint64_t>(row.id.ctime_ns));
+  put_u64(out, static_cast<uint64_t>(row.recorded_ns));
+  out.append(reinterpret_cast<const char*>(row.sha256.data()), row.sha256.size());
+}
+
+StatCacheRow get_fixed(const char* p) {
+  StatCacheRow row;
+  row.id.dev = get_u64(p);
+  row.id.ino = get_u64(p + 8);
+  row.id.mode = get_u32(p + 16);
+  row.id.size = get_u64(p + 20);
+  row.id.mtime_ns = static_cast<int64_t>(get_u64(p + 28));
+  row.id.ctime_ns = static_cast<int64_t>(get_u64(p + 36));
+  row.recorded_ns = static_cast<int64_t>(get_u64(p + 44));
+  std::memcpy(row.sha256.data(), p + 52, row.sha256.size());
+  return row;
+}
+
 }  // namespace
 
 StatCacheBlock StatCacheBlock::decode(std::string bytes) {
@@ -108,6 +132,7 @@ StatCacheBlock StatCacheBlock::decode(std::string bytes) {
   }
   if (pos != bytes.size()) return damaged;
   block.m_bytes = std::move(bytes);
+  block.m_size = block.m_index.size();
   return block;
 }
 
@@ -125,16 +150,34 @@ std::string StatCacheBlock::encode(std::vector<std::pair<std::string, StatCacheR
   for (const auto& [path, row] : unique) {
     put_u32(out, static_cast<uint32_t>(path.size()));
     out += path;
-    put_u64(out, row.id.dev);
-    put_u64(out, row.id.ino);
-    put_u32(out, row.id.mode);
-    put_u64(out, row.id.size);
-    put_u64(out, static_cast<uint64_t>(row.id.mtime_ns));
-    put_u64(out, static_cast<uint64_t>(row.id.ctime_ns));
-    put_u64(out, static_cast<uint64_t>(row.recorded_ns));
-    out.append(reinterpret_cast<const char*>(row.sha256.data()), row.sha256.size());
+    put_fixed(out, row);
   }
   return out;
+}
+
+std::string StatCacheBlock::encode_row(const StatCacheRow& row) {
+  std::string out;
+  out.reserve(k_fixed_size);
+  put_fixed(out, row);
+  return out;
+}
+
+std::optional<StatCacheRow> StatCacheBlock::decode_row(std::string_view bytes) {
+  if (bytes.size() != k_fixed_size) return std::nullopt;
+  return get_fixed(bytes.data());
+}
+
+void StatCacheBlock::overlay(std::vector<std::pair<std::string, StatCacheRow>> rows) {
+  rows.insert(rows.begin(), std::make_move_iterator(m_overlay.begin()), std::make_move_iterator(m_overlay.end()));
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  m_overlay.clear();
+  for (auto& r : rows) {
+    if (!m_overlay.empty() && m_overlay.back().first == r.first) m_overlay.back() = std::move(r);
+    else m_overlay.push_back(std::move(r));
+  }
+  m_size = m_index.size();
+  for (const auto& [path, row] : m_overlay)
+    if (!find_in_block(path)) ++m_size;
 }
 
 std::string_view StatCacheBlock::path_at(size_t i) const {
@@ -144,20 +187,19 @@ std::string_view StatCacheBlock::path_at(size_t i) const {
 
 StatCacheRow StatCacheBlock::row_at(size_t i) const {
   const char* p = m_bytes.data() + m_index[i];
-  p += 4 + get_u32(p);
-  StatCacheRow row;
-  row.id.dev = get_u64(p);
-  row.id.ino = get_u64(p + 8);
-  row.id.mode = get_u32(p + 16);
-  row.id.size = get_u64(p + 20);
-  row.id.mtime_ns = static_cast<int64_t>(get_u64(p + 28));
-  row.id.ctime_ns = static_cast<int64_t>(get_u64(p + 36));
-  row.recorded_ns = static_cast<int64_t>(get_u64(p + 44));
-  std::memcpy(row.sha256.data(), p + 52, row.sha256.size());
-  return row;
+  return get_fixed(p + 4 + get_u32(p));
 }
 
 std::optional<StatCacheRow> StatCacheBlock::find(std::string_view path) const {
+  if (!m_overlay.empty()) {
+    auto it = std::lower_bound(m_overlay.begin(), m_overlay.end(), path,
+                               [](const auto& entry, std::string_view p) { return entry.first < p; });
+    if (it != m_overlay.end() && it->first == path) return it->second;
+  }
+  return find_in_block(path);
+}
+
+std::optional<StatCacheRow> StatCacheBlock::find_in_block(std::string_view path) const {
   size_t lo = 0;
   size_t hi = m_index.size();
   while (lo < hi) {
@@ -171,31 +213,69 @@ std::optional<StatCacheRow> StatCacheBlock::find(std::string_view path) const {
 
 std::vector<std::pair<std::string, StatCacheRow>> StatCacheBlock::rows() const {
   std::vector<std::pair<std::string, StatCacheRow>> out;
-  out.reserve(m_index.size());
-  for (size_t i = 0; i < m_index.size(); ++i) out.emplace_back(std::string(path_at(i)), row_at(i));
+  out.reserve(m_size);
+  size_t k = 0;
+  for (size_t i = 0; i < m_index.size(); ++i) {
+    std::string_view path = path_at(i);
+    for (; k < m_overlay.size() && m_overlay[k].first < path; ++k) out.push_back(m_overlay[k]);
+    if (k < m_overlay.size() && m_overlay[k].first == path) out.push_back(m_overlay[k++]);
+    else out.emplace_back(std::string(path), row_at(i));
+  }
+  for (; k < m_overlay.size(); ++k) out.push_back(m_overlay[k]);
   return out;
 }
 
 base::Result<StatCacheBlock> StatCacheTable::load(const std::string& abs_dir) {
-  TRY_ASSIGN(auto stmt, m_db.prepare("SELECT entries FROM stat_cache WHERE dir = ?1"));
-  stmt.bind(1, abs_dir);
-  TRY_ASSIGN(bool has_row, stmt.step());
-  if (!has_row) return StatCacheBlock();
-  return StatCacheBlock::decode(stmt.blob(0));
+  StatCacheBlock block;
+  {
+    TRY_ASSIGN(auto stmt, m_db.prepare("SELECT entries FROM stat_cache WHERE dir = ?1"));
+    stmt.bind(1, abs_dir);
+    TRY_ASSIGN(bool has_row, stmt.step());
+    if (has_row) block = StatCacheBlock::decode(stmt.blob(0));
+  }
+  TRY_ASSIGN(auto deltas, m_db.prepare("SELECT path, entry FROM stat_cache_delta WHERE dir = ?1"));
+  deltas.bind(1, abs_dir);
+  std::vector<std::pair<std::string, StatCacheRow>> rows;
+  while (true) {
+    TRY_ASSIGN(bool has_row, deltas.step());
+    if (!has_row) break;
+    // A damaged delta row only costs hashing its file again.
+    if (auto row = StatCacheBlock::decode_row(deltas.blob(1))) rows.emplace_back(deltas.text(0), *row);
+  }
+  if (!rows.empty()) block.overlay(std::move(rows));
+  return block;
 }
 
 base::Result<void> StatCacheTable::store(const std::string& abs_dir,
                                          const std::vector<std::pair<std::string, StatCacheRow>>& rows) {
   if (rows.empty()) return {};
   TRY_ASSIGN(auto txn, content::sql::Transaction::begin(m_db, content::sql::Transaction::Kind::write));
-  // Read again inside the transaction: a concurrent COPY below the same
-  // directory may have added entries since this one loaded the block.
+  // Counted inside the transaction: a concurrent COPY below the same
+  // directory may have added rows since this one loaded.
+  int64_t existing = 0;
+  {
+    TRY_ASSIGN(auto count, m_db.prepare("SELECT count(*) FROM stat_cache_delta WHERE dir = ?1"));
+    count.bind(1, abs_dir);
+    TRY_ASSIGN(bool has_row, count.step());
+    if (has_row) existing = count.integer(0);
+  }
+  if (static_cast<size_t>(existing) + rows.size() <= k_max_delta_rows) {
+    TRY_ASSIGN(auto insert, m_db.prepare("INSERT OR REPLACE INTO stat_cache_delta (dir, path, entry) VALUES (?1, ?2, ?3)"));
+    for (const auto& [path, row] : rows) {
+      insert.reset();
+      insert.bind(1, abs_dir).bind(2, path).bind_blob(3, StatCacheBlock::encode_row(row));
+      TRY(insert.run());
+    }
+    return txn.commit();
+  }
   TRY_ASSIGN(StatCacheBlock current, load(abs_dir));
   std::vector<std::pair<std::string, StatCacheRow>> merged = current.rows();
   merged.insert(merged.end(), rows.begin(), rows.end());
   TRY_ASSIGN(auto stmt, m_db.prepare("INSERT OR REPLACE INTO stat_cache (dir, entries) VALUES (?1, ?2)"));
   stmt.bind(1, abs_dir).bind_blob(2, StatCacheBlock::encode(std::move(merged)));
   TRY(stmt.run());
+  TRY_ASSIGN(auto clear, m_db.prepare("DELETE FROM stat_cache_delta WHERE dir = ?1"));
+  TRY(clear.bind(1, abs_dir).run());
   return txn.commit();
 }
 

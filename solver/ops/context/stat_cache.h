@@ -19,6 +19,12 @@
 // the tree). Updates merge into the block inside one write transaction, so
 // concurrent COPYs below the same directory keep each other's entries.
 //
+// A few changed entries (a racily clean file hashed again, the one file a
+// rebuild changed) go to `stat_cache_delta` as one small row each instead:
+// rewriting a 20,000-entry block for one file cost megabytes of page writes
+// and several fdatasyncs. Loading overlays a directory's delta rows on its
+// block; once they outnumber k_max_delta_rows they are merged into the block.
+//
 // The deciding part (is_trusted, racily_clean) and the block codec are pure.
 // StatCacheTable reads and writes through one sql::Db; it is not thread-safe.
 
@@ -88,8 +94,17 @@ class StatCacheBlock {
   // `rows` in any order; a path given twice keeps its last row.
   static std::string encode(std::vector<std::pair<std::string, StatCacheRow>> rows);
 
+  // One row's fixed part (no path), as a delta row stores it.
+  static std::string encode_row(const StatCacheRow& row);
+  static std::optional<StatCacheRow> decode_row(std::string_view bytes);
+
+  // Entries that replace the block's own of the same paths (or add to them);
+  // the last given of a path wins.
+  void overlay(std::vector<std::pair<std::string, StatCacheRow>> rows);
+
   std::optional<StatCacheRow> find(std::string_view path) const;
-  size_t size() const { return m_index.size(); }
+  // Distinct paths, block and overlay together.
+  size_t size() const { return m_size; }
   bool damaged() const { return m_damaged; }
   // Every entry, in path order.
   std::vector<std::pair<std::string, StatCacheRow>> rows() const;
@@ -98,10 +113,17 @@ class StatCacheBlock {
   StatCacheRow row_at(size_t record) const;
   std::string_view path_at(size_t i) const;
 
+  std::optional<StatCacheRow> find_in_block(std::string_view path) const;
+
   std::string m_bytes;
   std::vector<uint32_t> m_index;  // offset of each record, in path order
+  std::vector<std::pair<std::string, StatCacheRow>> m_overlay;  // sorted by path, unique
+  size_t m_size = 0;
   bool m_damaged = false;
 };
+
+// Delta rows of one directory beyond which a store merges them into its block.
+inline constexpr size_t k_max_delta_rows = 1024;
 
 class StatCacheTable {
  public:
@@ -110,8 +132,9 @@ class StatCacheTable {
   // The block of `abs_dir` (absolute, no trailing '/'); empty when none.
   base::Result<StatCacheBlock> load(const std::string& abs_dir);
 
-  // Merges `rows` (paths relative to abs_dir) into its block, replacing
-  // entries of the same paths, in one write transaction.
+  // Records `rows` (paths relative to abs_dir), replacing entries of the same
+  // paths, in one write transaction: as delta rows while they stay few, else
+  // merged with the delta rows into the block.
   base::Result<void> store(const std::string& abs_dir, const std::vector<std::pair<std::string, StatCacheRow>>& rows);
 
  private:

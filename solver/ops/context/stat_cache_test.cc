@@ -141,6 +141,35 @@ TEST(StatCacheBlockTest, DamageDecodesAsAnEmptyDamagedBlock) {
   }
 }
 
+TEST(StatCacheBlockTest, AnOverlayReplacesAndAddsEntries) {
+  auto old_row = row_for(identity(1, 1), base::Sha256::of("old"), 5);
+  auto new_row = row_for(identity(2, 2), base::Sha256::of("new"), 6);
+  StatCacheBlock block = StatCacheBlock::decode(StatCacheBlock::encode({{"b", old_row}, {"d", old_row}}));
+  block.overlay({{"d", new_row}, {"a", new_row}, {"c", old_row}});
+  block.overlay({{"c", new_row}});  // a later overlay wins too
+  EXPECT_EQ(block.size(), 4u);
+  EXPECT_EQ(block.find("a"), new_row);
+  EXPECT_EQ(block.find("b"), old_row);
+  EXPECT_EQ(block.find("c"), new_row);
+  EXPECT_EQ(block.find("d"), new_row);
+  EXPECT_FALSE(block.find("e"));
+  auto listed = block.rows();
+  ASSERT_EQ(listed.size(), 4u);
+  std::vector<std::string> paths;
+  for (const auto& [path, row] : listed) paths.push_back(path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(listed[3].second, new_row);
+}
+
+TEST(StatCacheBlockTest, ARowRoundTripsAndAWrongSizeIsRefused) {
+  auto row = row_for(identity(7, 8), base::Sha256::of("x"), 9);
+  const std::string bytes = StatCacheBlock::encode_row(row);
+  EXPECT_EQ(StatCacheBlock::decode_row(bytes), row);
+  EXPECT_FALSE(StatCacheBlock::decode_row(bytes.substr(1)));
+  EXPECT_FALSE(StatCacheBlock::decode_row(bytes + "x"));
+  EXPECT_FALSE(StatCacheBlock::decode_row(""));
+}
+
 class StatCacheTest : public ::testing::Test {
  protected:
   FileIdentity stat_of(const std::string& rel) {
@@ -290,6 +319,7 @@ TEST_F(StatCacheTest, MissingTableMeansHashingNotFailing) {
     auto db = content::sql::Db::open(tree.root() + "/kiln.db");
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(db->run("DROP TABLE stat_cache").ok());
+    ASSERT_TRUE(db->run("DROP TABLE stat_cache_delta").ok());
   }
   base::FixedClock clock(later());
   ContextHasher::Options options;
@@ -343,6 +373,77 @@ TEST_F(StatCacheTest, BlocksAreKeptPerDirectoryAndMerged) {
   auto sibling = table.load(context + "-sibling");
   ASSERT_TRUE(sibling.ok());
   EXPECT_EQ(sibling->size(), 1u);
+}
+
+// One changed file of a large directory is one small row, not a rewrite of
+// the directory's block; many delta rows are folded back into the block.
+TEST_F(StatCacheTest, FewChangesAreDeltaRowsAndManyAreMergedIntoTheBlock) {
+  auto db = content::sql::Db::open(tree.root() + "/kiln.db");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(content::migrate(*db).ok());
+  StatCacheTable table(*db);
+  const std::string dir = "/ctx";
+  auto row = [](int i) { return row_for(identity(i, i), base::Sha256::of(std::to_string(i)), i); };
+  std::vector<std::pair<std::string, StatCacheRow>> many;
+  for (int i = 0; i < static_cast<int>(k_max_delta_rows) + 1; ++i) many.emplace_back("f" + std::to_string(i), row(i));
+  ASSERT_TRUE(table.store(dir, many).ok());  // too many for delta rows: the block
+  auto block_bytes = [&] {
+    auto q = db->prepare("SELECT entries FROM stat_cache WHERE dir = ?1");
+    EXPECT_TRUE(q.ok());
+    q->bind(1, dir);
+    auto has = q->step();
+    return has.ok() && *has ? q->blob(0) : std::string();
+  };
+  auto delta_rows = [&] {
+    auto q = db->prepare("SELECT count(*) FROM stat_cache_delta WHERE dir = ?1");
+    EXPECT_TRUE(q.ok());
+    q->bind(1, dir);
+    EXPECT_TRUE(q->step().ok());
+    return q->integer(0);
+  };
+  const std::string block = block_bytes();
+  EXPECT_EQ(delta_rows(), 0);
+
+  ASSERT_TRUE(table.store(dir, {{"f3", row(-3)}, {"new", row(-1)}}).ok());
+  EXPECT_EQ(block_bytes(), block);  // untouched
+  EXPECT_EQ(delta_rows(), 2);
+  ASSERT_TRUE(table.store(dir, {{"f3", row(-33)}}).ok());
+  EXPECT_EQ(delta_rows(), 2);  // the same path replaces its delta row
+  auto loaded = table.load(dir);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->size(), many.size() + 1);
+  EXPECT_EQ(loaded->find("f3"), row(-33));
+  EXPECT_EQ(loaded->find("new"), row(-1));
+  EXPECT_EQ(loaded->find("f4"), row(4));
+
+  // Past the limit the delta rows and the new ones go into the block.
+  std::vector<std::pair<std::string, StatCacheRow>> changed;
+  for (int i = 0; i < static_cast<int>(k_max_delta_rows) - 1; ++i) changed.emplace_back("g" + std::to_string(i), row(i));
+  ASSERT_TRUE(table.store(dir, changed).ok());
+  EXPECT_EQ(delta_rows(), 0);
+  EXPECT_NE(block_bytes(), block);
+  loaded = table.load(dir);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->size(), many.size() + 1 + changed.size());
+  EXPECT_EQ(loaded->find("f3"), row(-33));
+  EXPECT_EQ(loaded->find("new"), row(-1));
+  EXPECT_EQ(loaded->find("g7"), row(7));
+}
+
+TEST_F(StatCacheTest, ADamagedDeltaRowOnlyCostsAHash) {
+  tree.write("a.txt", "alpha");
+  ASSERT_TRUE(select_at(later()).ok());
+  plant("a.txt", base::Sha256::of("a lie"), later());  // replaces the delta row
+  {
+    auto db = content::sql::Db::open(tree.root() + "/kiln.db");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->exec("UPDATE stat_cache_delta SET entry = x'00'").ok());
+  }
+  SelectStats stats;
+  auto s = select_at(later() + k_s, &stats);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(stats.files_hashed, 1u);
+  EXPECT_EQ(s->entries[0].content, base::Sha256::of("alpha"));
 }
 
 TEST_F(StatCacheTest, CopiesOfDifferentFilesBelowOneDirectoryKeepEachOthersEntries) {
