@@ -198,6 +198,7 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   selection.entries.reserve(walked.size());
   std::vector<HashJob> jobs;
   std::vector<size_t> job_entry;
+  size_t cache_hint = 0;  // walked entries come in (nearly) the block's path order
   for (WalkedEntry& w : walked) {
     SelectedEntry e;
     e.path = std::move(w.path);
@@ -209,7 +210,7 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
       ++stats.files;
       std::optional<StatCacheRow> row;
       auto rel = below_path(e.path);
-      if (rel) row = cached.find(*rel);
+      if (rel) row = cached.find(*rel, cache_hint);
       if (row && is_trusted(*row, w.id)) {
         e.content = row->digest();
         ++stats.files_reused;

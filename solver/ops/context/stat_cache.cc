@@ -176,8 +176,9 @@ void StatCacheBlock::overlay(std::vector<std::pair<std::string, StatCacheRow>> r
     else m_overlay.push_back(std::move(r));
   }
   m_size = m_index.size();
+  size_t hint = 0;
   for (const auto& [path, row] : m_overlay)
-    if (!find_in_block(path)) ++m_size;
+    if (!find_in_block(path, hint)) ++m_size;
 }
 
 std::string_view StatCacheBlock::path_at(size_t i) const {
@@ -191,15 +192,25 @@ StatCacheRow StatCacheBlock::row_at(size_t i) const {
 }
 
 std::optional<StatCacheRow> StatCacheBlock::find(std::string_view path) const {
-  if (!m_overlay.empty()) {
-    auto it = std::lower_bound(m_overlay.begin(), m_overlay.end(), path,
-                               [](const auto& entry, std::string_view p) { return entry.first < p; });
-    if (it != m_overlay.end() && it->first == path) return it->second;
-  }
-  return find_in_block(path);
+  size_t hint = 0;
+  return find(path, hint);
 }
 
-std::optional<StatCacheRow> StatCacheBlock::find_in_block(std::string_view path) const {
+std::optional<StatCacheRow> StatCacheBlock::find(std::string_view path, size_t& hint) const {
+  if (auto row = find_in_overlay(path)) return row;
+  return find_in_block(path, hint);
+}
+
+std::optional<StatCacheRow> StatCacheBlock::find_in_overlay(std::string_view path) const {
+  if (m_overlay.empty()) return std::nullopt;
+  auto it = std::lower_bound(m_overlay.begin(), m_overlay.end(), path,
+                             [](const auto& entry, std::string_view p) { return entry.first < p; });
+  if (it != m_overlay.end() && it->first == path) return it->second;
+  return std::nullopt;
+}
+
+std::optional<StatCacheRow> StatCacheBlock::find_in_block(std::string_view path, size_t& hint) const {
+  if (hint < m_index.size() && path_at(hint) == path) return row_at(hint++);
   size_t lo = 0;
   size_t hi = m_index.size();
   while (lo < hi) {
@@ -208,6 +219,7 @@ std::optional<StatCacheRow> StatCacheBlock::find_in_block(std::string_view path)
     else hi = mid;
   }
   if (lo == m_index.size() || path_at(lo) != path) return std::nullopt;
+  hint = lo + 1;
   return row_at(lo);
 }
 

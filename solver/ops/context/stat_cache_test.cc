@@ -98,6 +98,20 @@ TEST(StatCacheBlockTest, EncodesSortedAndFindsEveryPath) {
   EXPECT_FALSE(block.find("zzz"));
   auto listed = block.rows();
   EXPECT_TRUE(std::is_sorted(listed.begin(), listed.end(), [](auto& a, auto& b) { return a.first < b.first; }));
+  // With a hint, in path order, in reverse and with misses between: the
+  // same answers as without.
+  std::vector<std::string> order;
+  for (const auto& [path, row] : listed) order.push_back(path);
+  std::vector<std::string> reversed(order.rbegin(), order.rend());
+  std::vector<std::string> mixed;
+  for (const auto& path : order) {
+    mixed.push_back(path);
+    mixed.push_back(path + "x");  // absent
+  }
+  for (const auto* lookups : {&order, &reversed, &mixed}) {
+    size_t hint = 0;
+    for (const std::string& path : *lookups) EXPECT_EQ(block.find(path, hint), block.find(path)) << path;
+  }
 }
 
 TEST(StatCacheBlockTest, TheLastRowOfAPathWins) {
