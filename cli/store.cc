@@ -26,14 +26,14 @@ base::Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
   if (ec) return base::make_error("cannot create kiln root " + store->root + ": " + ec.message());
   TRY_ASSIGN(content::ContentStore blobs, content::ContentStore::open(store->root));
   store->blobs = std::make_unique<content::ContentStore>(std::move(blobs));
-  TRY_ASSIGN(content::MetadataStore metadata, content::MetadataStore::open(store->root, store->clock));
+  TRY_ASSIGN(content::MetadataStore metadata, content::MetadataStore::open(store->root, store->clock, options.durability));
   store->metadata = std::make_unique<content::MetadataStore>(std::move(metadata));
   store->images = std::make_unique<content::ImageStore>(*store->blobs, *store->metadata);
   if (options.snapshots) {
     std::string backend = options.snapshotter;
     if (const char* env = std::getenv("KILN_SNAPSHOTTER"); env && *env && backend == "auto")
       backend = env;
-    TRY_ASSIGN(store->snapshots, snapshotter::open_snapshotter(store->root, backend, store->clock));
+    TRY_ASSIGN(store->snapshots, snapshotter::open_snapshotter(store->root, backend, store->clock, options.durability));
     TRY(store->snapshots->cleanup_abandoned());
   }
   return store;

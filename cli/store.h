@@ -29,6 +29,9 @@ struct StoreOptions {
   std::string root;  // "" = default_root()
   bool snapshots = false;
   std::string snapshotter = "auto";  // $KILN_SNAPSHOTTER overrides the default
+  // on_request: the command calls metadata->make_durable() before it reports
+  // success (content/sqlite.h).
+  content::sql::Durability durability = content::sql::Durability::each_commit;
 };
 
 base::Result<std::unique_ptr<Store>> open_store(const StoreOptions& options);

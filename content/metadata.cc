@@ -56,10 +56,18 @@ MetadataStore::~MetadataStore() = default;
 MetadataStore::MetadataStore(MetadataStore&&) noexcept = default;
 MetadataStore& MetadataStore::operator=(MetadataStore&&) noexcept = default;
 
-Result<MetadataStore> MetadataStore::open(const std::string& root, const base::Clock& clock) {
-  TRY_ASSIGN(auto db, sql::Db::open(root + "/kiln.db"));
+Result<MetadataStore> MetadataStore::open(const std::string& root, const base::Clock& clock,
+                                          sql::Durability durability) {
+  sql::Db::Options options;
+  options.durability = durability;
+  TRY_ASSIGN(auto db, sql::Db::open(root + "/kiln.db", options));
   TRY(migrate(db));
   return MetadataStore(std::unique_ptr<Impl>(new Impl{std::move(db), &clock, {}}));
+}
+
+Result<void> MetadataStore::make_durable() {
+  std::lock_guard lock(m_impl->mutex);
+  return m_impl->db.make_durable();
 }
 
 Result<void> MetadataStore::put_image(const std::string& name, const oci::Descriptor& target,

@@ -59,7 +59,12 @@ class MetadataStore {
  public:
   // Opens `<root>/kiln.db`, creating and migrating it as needed. `clock` must
   // outlive the store.
-  static Result<MetadataStore> open(const std::string& root, const base::Clock& clock);
+  // `durability` (content/sqlite.h): on_request for a command that commits
+  // many times and calls make_durable() before it reports success.
+  static Result<MetadataStore> open(const std::string& root, const base::Clock& clock,
+                                    sql::Durability durability = sql::Durability::each_commit);
+  // Puts every change committed so far on the disk (sql::Db::make_durable).
+  Result<void> make_durable();
   ~MetadataStore();
   MetadataStore(MetadataStore&&) noexcept;
   MetadataStore& operator=(MetadataStore&&) noexcept;

@@ -1,8 +1,15 @@
 #include "content/sqlite.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 #include <utility>
+
+#include "base/unique_fd.h"
 
 namespace content::sql {
 
@@ -144,7 +151,7 @@ Result<Db> Db::open(const std::string& path, Options options) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  Db db(path, raw);
+  Db db(path, raw, options.durability);
   if (rc != SQLITE_OK) {
     if (!raw) return base::make_error("cannot open database " + path + ": out of memory");
     return sql_error(raw, "cannot open database " + path);
@@ -153,8 +160,9 @@ Result<Db> Db::open(const std::string& path, Options options) {
   // The busy timeout must be in place before the first statement that locks,
   // including the switch to WAL that another process may be doing right now.
   sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
-  // FULL: a committed transaction survives power loss, so a reference the
-  // database reports never outlives what the caller was told.
+  // FULL (Durability::each_commit): a committed transaction survives power
+  // loss, so a reference the database reports never outlives what the caller
+  // was told.
   // Switching a new database to WAL needs an exclusive lock, and SQLite
   // reports "database is locked" at once, without the busy handler, when
   // another process holds it for the same switch: retry within the timeout.
@@ -167,7 +175,9 @@ Result<Db> Db::open(const std::string& path, Options options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   // journal_size_limit: see below; 16 MiB bounds the WAL between checkpoints.
-  TRY(with_context(db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=16777216;"),
+  const char* synchronous = options.durability == Durability::each_commit ? "PRAGMA synchronous=FULL;"
+                                                                           : "PRAGMA synchronous=NORMAL;";
+  TRY(with_context(db.exec(std::string(synchronous) + " PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=16777216;"),
                    "configuring database " + path));
   // The -wal and -shm files stay when the last connection closes (it still
   // checkpoints): every kiln process would otherwise delete them on exit and
@@ -185,6 +195,21 @@ Result<Db> Db::open(const std::string& path, Options options) {
     return base::make_error("database " + path + ": cannot enable WAL mode (journal_mode is " +
                             mode.text(0) + ")");
   return db;
+}
+
+Result<void> Db::make_durable() {
+  // Commits not yet checkpointed are frames of the WAL; a checkpoint syncs
+  // the WAL before copying them and the database file after. One fdatasync of
+  // the WAL file, through a descriptor of our own (it syncs the inode), covers
+  // every connection's commits. No WAL: everything was checkpointed.
+  const std::string wal = m_path + "-wal";
+  base::UniqueFd fd(::open(wal.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return {};
+    return base::make_error("cannot open " + wal + " to sync it: " + std::strerror(errno));
+  }
+  if (::fdatasync(fd.get()) != 0) return base::make_error("cannot sync " + wal + ": " + std::strerror(errno));
+  return {};
 }
 
 Result<void> Db::exec(std::string_view sql) {

@@ -85,10 +85,24 @@ class Statement {
   std::optional<base::Error> m_bind_error;
 };
 
+// When a committed transaction is on the disk. Either way a commit is atomic
+// and survives the process being killed; the choice is about power loss.
+enum class Durability {
+  // Every commit waits for the WAL to reach the disk (synchronous=FULL).
+  each_commit,
+  // Commits do not wait (synchronous=NORMAL): a power loss may undo the
+  // latest ones, never part of one and never one without those before it
+  // (the WAL's frames are checksummed in a chain). make_durable() makes
+  // everything committed so far durable with one fdatasync. For work that
+  // commits many small transactions and reports success once at the end.
+  on_request,
+};
+
 class Db {
  public:
   struct Options {
     std::chrono::milliseconds busy_timeout{30'000};
+    Durability durability = Durability::each_commit;
   };
   // Opens (creating if needed) the database file and configures the connection.
   static Result<Db> open(const std::string& path, Options options);
@@ -105,6 +119,10 @@ class Db {
     (stmt.bind(++index, args), ...);
     return stmt.run();
   }
+  // Puts every transaction committed so far, by any connection to this
+  // database, on the disk, whatever this connection's durability.
+  Result<void> make_durable();
+  Durability durability() const { return m_durability; }
   // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
   int64_t changes() const { return sqlite3_changes64(m_db.get()); }
   const std::string& path() const { return m_path; }
@@ -114,9 +132,10 @@ class Db {
   struct Closer {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
-  Db(std::string path, sqlite3* db)
-      : m_path(std::move(path)), m_db(db), m_cache(std::make_shared<StatementCache>()) {}
+  Db(std::string path, sqlite3* db, Durability durability)
+      : m_path(std::move(path)), m_durability(durability), m_db(db), m_cache(std::make_shared<StatementCache>()) {}
   std::string m_path;
+  Durability m_durability;
   // Declared before the cache, so the idle statements are finalized first.
   std::unique_ptr<sqlite3, Closer> m_db;
   std::shared_ptr<StatementCache> m_cache;

@@ -106,6 +106,45 @@ TEST(Sqlite, StatementMayOutliveItsConnection) {
   kept.reset();
 }
 
+int64_t synchronous(Db& db) {
+  auto q = db.prepare("PRAGMA synchronous");
+  EXPECT_TRUE(q.ok());
+  EXPECT_TRUE(*q->step());
+  return q->integer(0);
+}
+
+// each_commit waits for the disk at every commit (FULL = 2); on_request
+// only at checkpoints (NORMAL = 1) and when asked.
+TEST(Sqlite, DurabilityChoosesWhenCommitsWaitForTheDisk) {
+  TempDir dir;
+  const std::string path = dir.path() + "/kiln.db";
+  auto full = *Db::open(path);
+  EXPECT_EQ(full.durability(), sql::Durability::each_commit);
+  EXPECT_EQ(synchronous(full), 2);
+  Db::Options options;
+  options.durability = sql::Durability::on_request;
+  auto deferred = *Db::open(path, options);
+  EXPECT_EQ(deferred.durability(), sql::Durability::on_request);
+  EXPECT_EQ(synchronous(deferred), 1);
+  ASSERT_TRUE(deferred.exec("CREATE TABLE t (v INTEGER)").ok());
+  ASSERT_TRUE(deferred.exec("INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE(std::filesystem::file_size(path + "-wal") > 0);
+  EXPECT_TRUE(deferred.make_durable().ok());
+  EXPECT_EQ(count(full, "t"), 1);  // committed is committed, durable or not
+  EXPECT_TRUE(full.make_durable().ok());
+}
+
+TEST(Sqlite, MakingDurableWithoutAWalHasNothingToDo) {
+  TempDir dir;
+  const std::string path = dir.path() + "/kiln.db";
+  Db::Options options;
+  options.durability = sql::Durability::on_request;
+  auto db = *Db::open(path, options);
+  ASSERT_TRUE(db.exec("CREATE TABLE t (v INTEGER)").ok());
+  std::filesystem::remove(path + "-wal");  // as if everything were checkpointed and the WAL gone
+  EXPECT_TRUE(db.make_durable().ok());
+}
+
 TEST(Sqlite, TheLastCloseLeavesAnEmptyWalBehind) {
   TempDir dir;
   const std::string path = dir.path() + "/kiln.db";

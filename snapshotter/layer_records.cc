@@ -8,7 +8,11 @@ namespace snapshotter {
 base::Result<std::unique_ptr<SqliteLayerRecords>> SqliteLayerRecords::open(
     const std::string& root) {
   TRY(content::make_dirs(root));
-  TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db"));
+  // A layer record only saves exporting a snapshot again: a power loss that
+  // undoes the latest costs that, so commits need not wait for the disk.
+  content::sql::Db::Options options;
+  options.durability = content::sql::Durability::on_request;
+  TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db", options));
   TRY(content::migrate(db));
   return std::unique_ptr<SqliteLayerRecords>(new SqliteLayerRecords(std::move(db)));
 }

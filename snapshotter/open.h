@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "content/sqlite.h"
 #include "snapshotter/snapshotter.h"
 
 namespace snapshotter {
@@ -13,9 +14,10 @@ namespace snapshotter {
 // `backend`: "overlay", "copy", or "auto" (overlay when running as root and a
 // test overlay mount under `root` works, else copy). Snapshots of one backend
 // are invisible to the other, so a root should keep to one. `clock` must
-// outlive the snapshotter.
-Result<std::unique_ptr<Snapshotter>> open_snapshotter(const std::string& root,
-                                                      const std::string& backend,
-                                                      const base::Clock& clock);
+// outlive the snapshotter. `durability` applies to its records
+// (content/sqlite.h).
+Result<std::unique_ptr<Snapshotter>> open_snapshotter(
+    const std::string& root, const std::string& backend, const base::Clock& clock,
+    content::sql::Durability durability = content::sql::Durability::each_commit);
 
 }  // namespace snapshotter

@@ -30,9 +30,12 @@ SnapshotRow row_of(const sql::Statement& s) {
 }  // namespace
 
 Result<std::unique_ptr<SnapshotRecords>> SnapshotRecords::open(const std::string& root,
-                                                               const base::Clock& clock) {
+                                                               const base::Clock& clock,
+                                                               content::sql::Durability durability) {
   TRY(content::make_dirs(root));
-  TRY_ASSIGN(auto db, sql::Db::open(root + "/kiln.db"));
+  sql::Db::Options options;
+  options.durability = durability;
+  TRY_ASSIGN(auto db, sql::Db::open(root + "/kiln.db", options));
   TRY(content::migrate(db));
   return std::unique_ptr<SnapshotRecords>(new SnapshotRecords(std::move(db), clock));
 }
@@ -160,6 +163,7 @@ Result<bool> SnapshotRecords::remove(const std::string& id) {
   TRY(m_db.run("DELETE FROM snapshots WHERE id = ?1", id));
   bool removed = m_db.changes() > 0;
   TRY(tx.commit());
+  if (removed && m_db.durability() == content::sql::Durability::on_request) TRY(m_db.make_durable());
   return removed;
 }
 
@@ -171,6 +175,7 @@ Result<bool> SnapshotRecords::remove_abandoned(const std::string& id, int64_t pi
                id, pid));
   bool removed = m_db.changes() > 0;
   TRY(tx.commit());
+  if (removed && m_db.durability() == content::sql::Durability::on_request) TRY(m_db.make_durable());
   return removed;
 }
 

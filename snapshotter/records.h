@@ -31,9 +31,12 @@ struct SnapshotRow {
 
 class SnapshotRecords {
  public:
-  // `clock` must outlive the records.
-  static Result<std::unique_ptr<SnapshotRecords>> open(const std::string& root,
-                                                       const base::Clock& clock);
+  // `clock` must outlive the records. With Durability::on_request, removing
+  // a row still makes it durable before returning: the caller deletes the
+  // snapshot's files next.
+  static Result<std::unique_ptr<SnapshotRecords>> open(
+      const std::string& root, const base::Clock& clock,
+      content::sql::Durability durability = content::sql::Durability::each_commit);
 
   // Inserts an active row for `id` made by `pid`. Fails when `id` is taken
   // (returns false, so the caller picks another id), and with an error naming

@@ -9,8 +9,9 @@
 namespace snapshotter {
 
 Result<std::unique_ptr<CopySnapshotter>> CopySnapshotter::open(const std::string& root,
-                                                               const base::Clock& clock) {
-  TRY_ASSIGN(auto records, SnapshotRecords::open(root, clock));
+                                                               const base::Clock& clock,
+                                                               content::sql::Durability durability) {
+  TRY_ASSIGN(auto records, SnapshotRecords::open(root, clock, durability));
   return std::unique_ptr<CopySnapshotter>(new CopySnapshotter(root, std::move(records)));
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "content/sqlite.h"
 #include "snapshotter/dir_snapshotter.h"
 
 namespace snapshotter {
@@ -19,8 +20,9 @@ namespace snapshotter {
 class CopySnapshotter final : public DirSnapshotter {
  public:
   // `clock` must outlive the snapshotter.
-  static Result<std::unique_ptr<CopySnapshotter>> open(const std::string& root,
-                                                       const base::Clock& clock);
+  static Result<std::unique_ptr<CopySnapshotter>> open(
+      const std::string& root, const base::Clock& clock,
+      content::sql::Durability durability = content::sql::Durability::each_commit);
 
   const char* backend() const override { return "copy"; }
   Result<std::unique_ptr<MountedFs>> mount(const std::string& id) override;

@@ -11,7 +11,7 @@ namespace snapshotter {
 Result<std::unique_ptr<OverlaySnapshotter>> OverlaySnapshotter::open(const std::string& root,
                                                                      const base::Clock& clock,
                                                                      Options options) {
-  TRY_ASSIGN(auto records, SnapshotRecords::open(root, clock));
+  TRY_ASSIGN(auto records, SnapshotRecords::open(root, clock, options.durability));
   return std::unique_ptr<OverlaySnapshotter>(
       new OverlaySnapshotter(root, std::move(records), options));
 }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "content/sqlite.h"
 #include "snapshotter/dir_snapshotter.h"
 #include "snapshotter/overlay/mount.h"
 
@@ -22,6 +23,7 @@ class OverlaySnapshotter final : public DirSnapshotter {
  public:
   struct Options {
     overlay::MountApi mount_api = overlay::MountApi::automatic;
+    content::sql::Durability durability = content::sql::Durability::each_commit;
   };
   // `clock` must outlive the snapshotter.
   static Result<std::unique_ptr<OverlaySnapshotter>> open(const std::string& root,

@@ -4,8 +4,13 @@ namespace solver::ops::build {
 
 base::Result<std::unique_ptr<SqliteCacheIndex>> SqliteCacheIndex::open(
     const std::string& root, content::MetadataStore& metadata, const base::Clock& clock) {
-  TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db"));
-  TRY_ASSIGN(auto check_db, content::sql::Db::open(root + "/kiln.db"));
+  // Step records only save work: a power loss that undoes the latest costs
+  // running those steps again, so commits need not wait for the disk (a
+  // build makes everything durable once, before it reports success).
+  content::sql::Db::Options options;
+  options.durability = content::sql::Durability::on_request;
+  TRY_ASSIGN(auto db, content::sql::Db::open(root + "/kiln.db", options));
+  TRY_ASSIGN(auto check_db, content::sql::Db::open(root + "/kiln.db", options));
   return std::unique_ptr<SqliteCacheIndex>(
       new SqliteCacheIndex(metadata, std::move(db), std::move(check_db), clock));
 }

@@ -43,7 +43,11 @@ ContextHasher::ContextHasher(ContextHasher&&) noexcept = default;
 ContextHasher& ContextHasher::operator=(ContextHasher&&) noexcept = default;
 
 Result<ContextHasher> ContextHasher::open(const std::string& kiln_root, Options options) {
-  TRY_ASSIGN(auto db, base::with_context(content::sql::Db::open(kiln_root + "/kiln.db"),
+  // The stat cache only saves hashing: a power loss that undoes its latest
+  // rows costs reading those files again, so commits need not wait for disk.
+  content::sql::Db::Options db_options;
+  db_options.durability = content::sql::Durability::on_request;
+  TRY_ASSIGN(auto db, base::with_context(content::sql::Db::open(kiln_root + "/kiln.db", db_options),
                                          "opening the stat cache in " + kiln_root));
   TRY(base::with_context(content::migrate(db), "opening the stat cache in " + kiln_root));
   // The rows of a large context (a few MB) are read on every build: mapped,
