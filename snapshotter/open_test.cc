@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "base/clock.h"
@@ -29,6 +31,27 @@ TEST(OpenSnapshotter, AutoPrefersOverlayWhenItMounts) {
   ASSERT_TRUE(s.ok()) << s.error().message;
   bool overlay = ::geteuid() == 0 && OverlaySnapshotter::probe(root.path());
   EXPECT_STREQ(s.value()->backend(), overlay ? "overlay" : "copy");
+}
+
+TEST(OpenSnapshotter, AutoRemembersThatOverlayMounts) {
+  if (::geteuid() != 0) GTEST_SKIP() << "overlay mounts need root";
+  layer::testing::TempDir root;
+  if (!OverlaySnapshotter::probe(root.path())) GTEST_SKIP() << "overlay mounts fail here";
+  base::SystemClock clock;
+  const std::string marker = root.path() + "/overlay-mounts";
+  ASSERT_FALSE(std::filesystem::exists(marker));
+  auto first = open_snapshotter(root.path(), "auto", clock);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_STREQ(first.value()->backend(), "overlay");
+  EXPECT_TRUE(std::filesystem::exists(marker));
+  // The next open trusts the marker: no probe directory is made in tmp/.
+  std::filesystem::remove_all(root.path() + "/tmp");
+  std::filesystem::create_directories(root.path() + "/tmp");
+  auto second = open_snapshotter(root.path(), "auto", clock);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_STREQ(second.value()->backend(), "overlay");
+  for (const auto& e : std::filesystem::directory_iterator(root.path() + "/tmp"))
+    EXPECT_EQ(e.path().filename().string().find("overlay-probe-"), std::string::npos) << e.path();
 }
 
 TEST(OpenSnapshotter, UnknownBackendIsAnError) {
