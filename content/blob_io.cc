@@ -10,7 +10,10 @@
 namespace content {
 
 BlobWriter::BlobWriter(TmpEntry tmp, std::string blob_dir, WriterOptions options)
-    : m_tmp(std::move(tmp)), m_blob_dir(std::move(blob_dir)), m_options(std::move(options)) {}
+    : m_tmp(std::move(tmp)), m_blob_dir(std::move(blob_dir)), m_options(std::move(options)) {
+  if (m_options.write_behind && m_tmp.fd.valid())
+    m_behind = std::make_unique<WriteBehind>(m_tmp.fd.get(), m_tmp.path, k_writeback_chunk);
+}
 
 BlobWriter::~BlobWriter() { abort(); }
 
@@ -21,6 +24,7 @@ BlobWriter::BlobWriter(BlobWriter&& other) noexcept
       m_hash(std::move(other.m_hash)),
       m_written(other.m_written),
       m_writeback_from(other.m_writeback_from),
+      m_behind(std::move(other.m_behind)),
       m_done(std::exchange(other.m_done, true)) {}
 
 BlobWriter& BlobWriter::operator=(BlobWriter&& other) noexcept {
@@ -32,12 +36,14 @@ BlobWriter& BlobWriter::operator=(BlobWriter&& other) noexcept {
     m_hash = std::move(other.m_hash);
     m_written = other.m_written;
     m_writeback_from = other.m_writeback_from;
+    m_behind = std::move(other.m_behind);
     m_done = std::exchange(other.m_done, true);
   }
   return *this;
 }
 
 void BlobWriter::abort() {
+  m_behind.reset();  // its thread stops before the file goes
   if (m_done || m_tmp.path.empty()) return;
   m_done = true;
   // Best effort: if unlink fails, the entry is unclaimed once our fd closes
@@ -54,14 +60,14 @@ Result<void> BlobWriter::write(std::string_view bytes) {
     return base::make_error("blob size mismatch: expected " + std::to_string(*m_options.expected_size) +
                             " bytes, got at least " + std::to_string(after));
   }
-  auto r = write_all(m_tmp.fd.get(), bytes, m_tmp.path);
+  auto r = m_behind ? m_behind->write(bytes) : write_all(m_tmp.fd.get(), bytes, m_tmp.path);
   if (!r) {
     abort();
     return r;
   }
   if (!m_options.digest_from_caller) m_hash.update(bytes);
   m_written = after;
-  if (m_written - m_writeback_from >= k_writeback_chunk) {
+  if (!m_behind && m_written - m_writeback_from >= k_writeback_chunk) {
     start_writeback(m_tmp.fd.get(), m_writeback_from, m_written - m_writeback_from);
     m_writeback_from = m_written;
   }
@@ -95,6 +101,11 @@ Result<BlobInfo> BlobWriter::publish(BlobInfo info) {
     abort();
     return e;
   };
+  if (m_behind) {
+    auto written = m_behind->finish();
+    m_behind.reset();
+    if (!written) return fail(std::move(written).error());
+  }
   if (m_options.expected_digest && *m_options.expected_digest != info.digest)
     return fail(base::make_error("blob digest mismatch: expected " + m_options.expected_digest->str() +
                                  ", got " + info.digest.str()));

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "content/tmp_dir.h"
+#include "content/write_behind.h"
 
 namespace content {
 
@@ -44,6 +46,9 @@ struct WriterOptions {
   // layer's diffID) and names the digest in commit(digest): the writer does
   // not hash the same bytes a second time.
   bool digest_from_caller = false;
+  // Writes on a thread of their own while the caller produces the next bytes
+  // (content/write_behind.h): for large streams such as layers.
+  bool write_behind = false;
 };
 
 // Large blobs are handed to the kernel's writeback every k_writeback_chunk
@@ -81,6 +86,7 @@ class BlobWriter {
   base::Sha256 m_hash;
   int64_t m_written = 0;
   int64_t m_writeback_from = 0;  // bytes before this were handed to start_writeback
+  std::unique_ptr<WriteBehind> m_behind;  // with WriterOptions::write_behind
   bool m_done = false;
 
   Result<BlobInfo> publish(BlobInfo info);

@@ -100,6 +100,41 @@ TEST_F(ContentStoreTest, BlobLargerThanTheWritebackChunkIsStoredWhole) {
   EXPECT_TRUE(got == big);
 }
 
+// The same through write_behind, with small and large writes mixed, and a
+// writer abandoned half way leaves nothing behind.
+TEST_F(ContentStoreTest, WriteBehindStoresTheSameBytesAndAnAbandonedOneNothing) {
+  auto store = open();
+  std::string big(static_cast<size_t>(k_write_behind_limit) * 2 + 4567, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 2654435761u) >> 24);
+  WriterOptions options{base::Sha256::of(big), static_cast<int64_t>(big.size()), nullptr};
+  options.write_behind = true;
+  auto w = store.writer(options);
+  ASSERT_TRUE(w.ok());
+  size_t off = 0;
+  for (size_t step : {size_t{1}, size_t{511}, size_t{3} << 20, size_t{7}, size_t{5} << 20}) {
+    for (int k = 0; k < 3 && off < big.size(); ++k) {
+      size_t n = std::min(step, big.size() - off);
+      ASSERT_TRUE(w->write(std::string_view(big).substr(off, n)).ok());
+      off += n;
+    }
+  }
+  ASSERT_TRUE(w->write(std::string_view(big).substr(off)).ok());
+  auto info = w->commit();
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  auto stored = store.read(info->digest);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_TRUE(*stored == big);
+
+  {
+    WriterOptions abandoned;
+    abandoned.write_behind = true;
+    auto half = store.writer(abandoned);
+    ASSERT_TRUE(half.ok());
+    ASSERT_TRUE(half->write(std::string_view(big).substr(0, big.size() / 2)).ok());
+  }  // destroyed uncommitted, writes possibly still queued
+  EXPECT_EQ(count_entries(m_dir.path() + "/tmp"), 0u);
+}
+
 TEST_F(ContentStoreTest, DigestMismatchNamesBothAndLeavesNothing) {
   auto store = open();
   auto expected = base::Sha256::of("other");

@@ -17,6 +17,7 @@ class BlobSink final : public snapshotter::layer::BlobOutput {
   static base::Result<std::unique_ptr<BlobSink>> open(const content::ContentStore& blobs) {
     content::WriterOptions options;
     options.digest_from_caller = true;
+    options.write_behind = true;  // the writes overlap making the next bytes
     TRY_ASSIGN(content::BlobWriter writer, blobs.writer(std::move(options)));
     return std::unique_ptr<BlobSink>(new BlobSink(std::move(writer)));
   }
