@@ -154,6 +154,43 @@ TEST(ApplyReuse, LinksUnchangedFilesAndCopiesTheRest) {
   EXPECT_EQ(testing::read_file(prev / "app/dir/b.txt"), "bravo");
 }
 
+// A directory of the previous tree that is a symlink now leads elsewhere
+// (here to a file outside the tree with the very metadata the copy gives):
+// nothing is linked through it.
+TEST(ApplyReuse, NeverLinksThroughASymlinkOfThePreviousTree) {
+  if (!testing::is_root()) GTEST_SKIP() << "context copies chown to 0:0";
+  TempDir ctx, prev, next, outside;
+  write_file(ctx / "dir/c.txt", "charlie");
+  ir::Copy c;
+  c.src_input = 1;
+  c.src = "/";
+  c.dest = "/app";
+  c.dir_contents_only = true;
+  c.create_dest_path = true;
+  ir::File op;
+  op.actions = {c};
+  auto inputs = [&](const TempDir& dest) {
+    return std::vector<SourceTree>{{dest.path(), {}, SourceKind::snapshot}, {ctx.path(), {}, SourceKind::context}};
+  };
+  ASSERT_TRUE(apply_file_actions(prev.path(), op, inputs(prev)).ok());
+  // The previous tree's app/dir becomes a symlink to a directory outside
+  // holding a look-alike c.txt (same size, mode, owner and mtime).
+  write_file(outside / "c.txt", "CHARLIE");
+  struct stat real {};
+  ASSERT_EQ(lstat((prev / "app/dir/c.txt").c_str(), &real), 0);
+  struct timespec times[2] = {{0, UTIME_OMIT}, real.st_mtim};
+  ASSERT_EQ(utimensat(AT_FDCWD, (outside / "c.txt").c_str(), times, 0), 0);
+  ASSERT_EQ(chmod((outside / "c.txt").c_str(), real.st_mode & 07777), 0);
+  std::filesystem::remove_all(prev / "app/dir");
+  ASSERT_EQ(symlink(outside.path().c_str(), (prev / "app/dir").c_str()), 0);
+
+  ReuseTree reuse{prev.path(), {"dir/c.txt"}};
+  FileOpOptions options;
+  options.reuse = &reuse;
+  ASSERT_TRUE(apply_file_actions(next.path(), op, inputs(next), options).ok());
+  EXPECT_EQ(testing::read_file(next / "app/dir/c.txt"), "charlie");
+}
+
 // SourceTree::link_dir: a snapshot's files that a copy would reproduce
 // exactly are hard-linked; --chmod (or extended attributes) means a copy.
 TEST(ApplyLinkSource, LinksFilesTheCopyWouldReproduce) {

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -376,8 +378,11 @@ class Copier {
     if (m_p.reuse_root < 0 || m_p.reuse_paths == nullptr || m_view.kind() != SourceKind::context) return false;
     if (fi.st_nlink > 1) return false;  // hard links inside the context keep their own path
     if (m_p.reuse_paths->count(src_rel) == 0) return false;
+    const int reuse_dir = reuse_parent(dst_rel);
+    if (reuse_dir < 0) return false;
+    const std::string name = base_of(dst_rel);
     struct stat prev {};
-    if (fstatat(m_p.reuse_root, dst_rel.c_str(), &prev, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    if (fstatat(reuse_dir, name.c_str(), &prev, AT_SYMLINK_NOFOLLOW) != 0) return false;
     const Owner owner = m_p.owner ? *m_p.owner : Owner{0, 0};
     const uint32_t mode = m_p.mode ? m_p.mode->apply(fi.st_mode) : fi.st_mode & 07777;
     const timespec mtime = m_p.mtime ? timespec{*m_p.mtime, 0} : fi.st_mtim;
@@ -386,7 +391,27 @@ class Copier {
         prev.st_mtim.tv_nsec != mtime.tv_nsec) {
       return false;
     }
-    return linkat(m_p.reuse_root, dst_rel.c_str(), dp, dst_name.c_str(), 0) == 0;
+    return linkat(reuse_dir, name.c_str(), dp, dst_name.c_str(), 0) == 0;
+  }
+
+  // The directory of the previous run's tree that holds `dst_rel`, opened
+  // once for all the files of one directory: looking each file up from the
+  // tree's root walked its whole path twice (stat, link), and a 20,000-file
+  // COPY spent a fifth of its time there. -1 when it does not exist.
+  // Resolved beneath the tree without following symlinks: a directory that
+  // was a symlink in the previous run (to "/etc", say) is not that run's
+  // copy of this one.
+  int reuse_parent(const std::string& dst_rel) {
+    std::string parent = parent_of(dst_rel);
+    if (m_reuse_dir_open && parent == m_reuse_dir_rel) return m_reuse_dir.get();
+    open_how how{};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+    long fd = syscall(SYS_openat2, m_p.reuse_root, parent.empty() ? "." : parent.c_str(), &how, sizeof how);
+    m_reuse_dir = base::UniqueFd(fd < 0 ? -1 : static_cast<int>(fd));
+    m_reuse_dir_rel = std::move(parent);
+    m_reuse_dir_open = true;
+    return m_reuse_dir.get();
   }
 
   // Hard-links a snapshot's file when the copy would be identical to it
@@ -531,6 +556,9 @@ class Copier {
   base::UniqueFd m_top_parent;
   std::vector<Pending> m_stack;
   std::map<std::pair<dev_t, ino_t>, std::string> m_inodes;  // source inode → first destination
+  base::UniqueFd m_reuse_dir;  // reuse_parent(): the last directory opened
+  std::string m_reuse_dir_rel;
+  bool m_reuse_dir_open = false;
 };
 
 // ---- one source path -------------------------------------------------------------
