@@ -109,6 +109,23 @@ TEST_F(ApplyTest, CopyFromAMissingInputIsAnError) {
   EXPECT_EQ(r.error().message, "copy reads input 3 of 1");
 }
 
+// COPY . /app of a context (input 1) onto a snapshot (input 0).
+ir::File copy_context_into_app() {
+  ir::Copy c;
+  c.src_input = 1;
+  c.src = "/";
+  c.dest = "/app";
+  c.dir_contents_only = true;
+  c.create_dest_path = true;
+  ir::File op;
+  op.actions = {c};
+  return op;
+}
+
+std::vector<SourceTree> dest_and_context(const TempDir& dest, const TempDir& ctx) {
+  return {{dest.path(), {}, SourceKind::snapshot}, {ctx.path(), {}, SourceKind::context}};
+}
+
 // FileOpOptions::reuse: unchanged context files are hard-linked from the
 // previous run's tree when their copy there has the metadata this copy
 // gives; the result is the same tree a full copy makes.
@@ -118,17 +135,8 @@ TEST(ApplyReuse, LinksUnchangedFilesAndCopiesTheRest) {
   write_file(ctx / "a.txt", "alpha");
   write_file(ctx / "dir/b.txt", "bravo");
   write_file(ctx / "dir/c.txt", "charlie");
-  ir::Copy c;
-  c.src_input = 1;
-  c.src = "/";
-  c.dest = "/app";
-  c.dir_contents_only = true;
-  c.create_dest_path = true;
-  ir::File op;
-  op.actions = {c};
-  auto inputs = [&](const TempDir& dest) {
-    return std::vector<SourceTree>{{dest.path(), {}, SourceKind::snapshot}, {ctx.path(), {}, SourceKind::context}};
-  };
+  const ir::File op = copy_context_into_app();
+  auto inputs = [&](const TempDir& dest) { return dest_and_context(dest, ctx); };
   ASSERT_TRUE(apply_file_actions(prev.path(), op, inputs(prev)).ok());
   write_file(ctx / "dir/b.txt", "bravo, changed");
   // Same content, but touched: the previous copy has another mtime.
@@ -161,17 +169,8 @@ TEST(ApplyReuse, NeverLinksThroughASymlinkOfThePreviousTree) {
   if (!testing::is_root()) GTEST_SKIP() << "context copies chown to 0:0";
   TempDir ctx, prev, next, outside;
   write_file(ctx / "dir/c.txt", "charlie");
-  ir::Copy c;
-  c.src_input = 1;
-  c.src = "/";
-  c.dest = "/app";
-  c.dir_contents_only = true;
-  c.create_dest_path = true;
-  ir::File op;
-  op.actions = {c};
-  auto inputs = [&](const TempDir& dest) {
-    return std::vector<SourceTree>{{dest.path(), {}, SourceKind::snapshot}, {ctx.path(), {}, SourceKind::context}};
-  };
+  const ir::File op = copy_context_into_app();
+  auto inputs = [&](const TempDir& dest) { return dest_and_context(dest, ctx); };
   ASSERT_TRUE(apply_file_actions(prev.path(), op, inputs(prev)).ok());
   // The previous tree's app/dir becomes a symlink to a directory outside
   // holding a look-alike c.txt (same size, mode, owner and mtime).
