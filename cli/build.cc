@@ -362,6 +362,8 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
           if (!written.ok()) break;
           if (!opts.quiet) std::cerr << "naming to " << n << " done\n";
         }
+        // Durable before "done" is printed, and whatever a later output does.
+        if (written.ok()) written = st.metadata->make_durable();
         break;
       case OutputType::oci:
         written = o.oci_tar ? content::archives::write_oci_layout_tar(*st.blobs, exports, o.dest)

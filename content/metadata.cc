@@ -218,6 +218,10 @@ Result<void> MetadataStore::with_write_lock(
   std::lock_guard lock(m_impl->mutex);
   auto& db = m_impl->db;
   TRY_ASSIGN(auto tx, Transaction::begin(db, Transaction::Kind::write));
+  // `fn` deletes what the references below leave out. They may come from
+  // commits not yet on the disk (a build's, Durability::on_request): a power
+  // loss could bring back an older reference to what `fn` deleted.
+  TRY(db.make_durable());
   TRY_ASSIGN(auto q, db.prepare("SELECT digest FROM image_blobs UNION "
                                 "SELECT digest FROM cache_blobs UNION "
                                 "SELECT digest FROM lease_blobs"));

@@ -43,7 +43,11 @@ Result<void> WriteBehind::write(std::string_view bytes) {
   if (!m_thread.joinable()) return write_now(bytes);
   std::unique_lock lock(m_mutex);
   while (!bytes.empty()) {
-    m_changed.wait(lock, [this] { return m_error || m_queued < k_write_behind_limit; });
+    if (m_queued >= k_write_behind_limit) {
+      // The writer may be idle, waiting for what this call queued so far.
+      m_changed.notify_all();
+      m_changed.wait(lock, [this] { return m_error || m_queued < k_write_behind_limit; });
+    }
     if (m_error) return *m_error;
     // Small writes fill the last queued buffer; large ones are cut into
     // buffers of k_buffer_size.

@@ -44,6 +44,23 @@ TEST(WriteBehind, WritesEveryByteInOrder) {
   EXPECT_TRUE(slurp(path) == expected);
 }
 
+// One write larger than the queue: the writer drains it while it arrives.
+TEST(WriteBehind, OneWriteLargerThanTheQueue) {
+  TempDir dir;
+  const std::string path = dir.path() + "/out";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  std::string big(k_write_behind_limit * 2 + 12345, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 31 + i / 4096);
+  {
+    WriteBehind writer(fd, path, int64_t{1} << 20);
+    ASSERT_TRUE(writer.write(big).ok());
+    ASSERT_TRUE(writer.finish().ok());
+  }
+  ::close(fd);
+  EXPECT_TRUE(slurp(path) == big);
+}
+
 TEST(WriteBehind, AFailedWriteIsReportedAndStopsTheRest) {
   TempDir dir;
   const std::string path = dir.path() + "/read-only";

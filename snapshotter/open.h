@@ -13,7 +13,8 @@ namespace snapshotter {
 
 // `backend`: "overlay", "copy", or "auto" (overlay when running as root and a
 // test overlay mount under `root` works, else copy; a working mount is
-// remembered in `root`/overlay-mounts and not tried again). Snapshots of one backend
+// remembered in `root`/overlay-mounts, with the root's device, and not tried
+// again there). Snapshots of one backend
 // are invisible to the other, so a root should keep to one. `clock` must
 // outlive the snapshotter. `durability` applies to its records
 // (content/sqlite.h).

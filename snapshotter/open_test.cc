@@ -1,8 +1,10 @@
 #include "snapshotter/open.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -33,6 +35,12 @@ TEST(OpenSnapshotter, AutoPrefersOverlayWhenItMounts) {
   EXPECT_STREQ(s.value()->backend(), overlay ? "overlay" : "copy");
 }
 
+unsigned long long device(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0);
+  return static_cast<unsigned long long>(st.st_dev);
+}
+
 TEST(OpenSnapshotter, AutoRemembersThatOverlayMounts) {
   if (::geteuid() != 0) GTEST_SKIP() << "overlay mounts need root";
   layer::testing::TempDir root;
@@ -44,6 +52,12 @@ TEST(OpenSnapshotter, AutoRemembersThatOverlayMounts) {
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_STREQ(first.value()->backend(), "overlay");
   EXPECT_TRUE(std::filesystem::exists(marker));
+  // A marker of another device is not trusted: probed again, and rewritten.
+  { std::ofstream(marker) << "12345678"; }
+  ASSERT_TRUE(open_snapshotter(root.path(), "auto", clock).ok());
+  std::string recorded;
+  std::getline(std::ifstream(marker), recorded);
+  EXPECT_EQ(recorded, std::to_string(device(root.path())));
   // The next open trusts the marker: no probe directory is made in tmp/.
   std::filesystem::remove_all(root.path() + "/tmp");
   std::filesystem::create_directories(root.path() + "/tmp");
