@@ -1,6 +1,7 @@
 #include "content/sqlite.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -208,6 +209,10 @@ Result<void> Db::make_durable() {
     if (errno == ENOENT) return {};
     return base::make_error("cannot open " + wal + " to sync it: " + std::strerror(errno));
   }
+  // An empty WAL holds nothing to sync: the last checkpoint synced the
+  // database file before it truncated the WAL (a no-op build writes nothing).
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && st.st_size == 0) return {};
   if (::fdatasync(fd.get()) != 0) return base::make_error("cannot sync " + wal + ": " + std::strerror(errno));
   return {};
 }
