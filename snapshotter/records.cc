@@ -40,6 +40,13 @@ Result<std::unique_ptr<SnapshotRecords>> SnapshotRecords::open(const std::string
   return std::unique_ptr<SnapshotRecords>(new SnapshotRecords(std::move(db), clock));
 }
 
+// A removed row is followed by deleting the snapshot's files: with
+// Durability::on_request the removal must reach the disk first.
+Result<void> SnapshotRecords::durable_before_files_go() {
+  if (m_db.durability() != content::sql::Durability::on_request) return {};
+  return m_db.make_durable();
+}
+
 Result<std::optional<SnapshotRow>> SnapshotRecords::get_locked(const std::string& id) {
   TRY_ASSIGN(auto s, m_db.prepare(std::string(k_columns) + " WHERE id = ?1"));
   s.bind(1, id);
@@ -163,7 +170,7 @@ Result<bool> SnapshotRecords::remove(const std::string& id) {
   TRY(m_db.run("DELETE FROM snapshots WHERE id = ?1", id));
   bool removed = m_db.changes() > 0;
   TRY(tx.commit());
-  if (removed && m_db.durability() == content::sql::Durability::on_request) TRY(m_db.make_durable());
+  if (removed) TRY(durable_before_files_go());
   return removed;
 }
 
@@ -175,7 +182,7 @@ Result<bool> SnapshotRecords::remove_abandoned(const std::string& id, int64_t pi
                id, pid));
   bool removed = m_db.changes() > 0;
   TRY(tx.commit());
-  if (removed && m_db.durability() == content::sql::Durability::on_request) TRY(m_db.make_durable());
+  if (removed) TRY(durable_before_files_go());
   return removed;
 }
 

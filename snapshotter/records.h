@@ -69,6 +69,7 @@ class SnapshotRecords {
   SnapshotRecords(content::sql::Db db, const base::Clock& clock)
       : m_db(std::move(db)), m_clock(clock) {}
   Result<std::optional<SnapshotRow>> get_locked(const std::string& id);
+  Result<void> durable_before_files_go();
 
   std::mutex m_mutex;
   content::sql::Db m_db;

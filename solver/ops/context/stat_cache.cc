@@ -80,6 +80,18 @@ uint64_t get_u64(const char* p) {
   return v;
 }
 
+// `rows` sorted by path, one per path: the last given of a path wins.
+std::vector<std::pair<std::string, StatCacheRow>> sorted_last_wins(std::vector<std::pair<std::string, StatCacheRow>> rows) {
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<std::string, StatCacheRow>> unique;
+  unique.reserve(rows.size());
+  for (auto& r : rows) {
+    if (!unique.empty() && unique.back().first == r.first) unique.back() = std::move(r);
+    else unique.push_back(std::move(r));
+  }
+  return unique;
+}
+
 void put_fixed(std::string& out, const StatCacheRow& row) {
   put_u64(out, row.id.dev);
   put_u64(out, row.id.ino);
@@ -137,13 +149,7 @@ StatCacheBlock StatCacheBlock::decode(std::string bytes) {
 }
 
 std::string StatCacheBlock::encode(std::vector<std::pair<std::string, StatCacheRow>> rows) {
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::pair<std::string, StatCacheRow>> unique;
-  unique.reserve(rows.size());
-  for (auto& r : rows) {
-    if (!unique.empty() && unique.back().first == r.first) unique.back() = std::move(r);  // the last given wins
-    else unique.push_back(std::move(r));
-  }
+  std::vector<std::pair<std::string, StatCacheRow>> unique = sorted_last_wins(std::move(rows));
   std::string out(k_block_magic);
   out.push_back(static_cast<char>(k_block_version));
   put_u32(out, static_cast<uint32_t>(unique.size()));
@@ -169,12 +175,7 @@ std::optional<StatCacheRow> StatCacheBlock::decode_row(std::string_view bytes) {
 
 void StatCacheBlock::overlay(std::vector<std::pair<std::string, StatCacheRow>> rows) {
   rows.insert(rows.begin(), std::make_move_iterator(m_overlay.begin()), std::make_move_iterator(m_overlay.end()));
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  m_overlay.clear();
-  for (auto& r : rows) {
-    if (!m_overlay.empty() && m_overlay.back().first == r.first) m_overlay.back() = std::move(r);
-    else m_overlay.push_back(std::move(r));
-  }
+  m_overlay = sorted_last_wins(std::move(rows));
   m_size = m_index.size();
   size_t hint = 0;
   for (const auto& [path, row] : m_overlay)
