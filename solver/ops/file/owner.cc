@@ -85,6 +85,10 @@ std::optional<IdEntry> find_id_entry(std::string_view text, std::string_view nam
   return found;
 }
 
+// BuildKit's rules (llb.WithUser, then the file op's readUser): an empty name
+// is id 0; a name the image's /etc/passwd or /etc/group does not list (or a
+// missing file) is not an error: an unknown user leaves 0:0, an unknown
+// group leaves the user's group.
 base::Result<Owner> resolve_owner(int root_fd, const std::string& spec) {
   std::string_view user = spec;
   std::optional<std::string_view> group;
@@ -92,29 +96,21 @@ base::Result<Owner> resolve_owner(int root_fd, const std::string& spec) {
     user = std::string_view(spec).substr(0, colon);
     group = std::string_view(spec).substr(colon + 1);
   }
-  Owner out;
+  Owner out{0, 0};
   if (auto id = parse_id(user)) {
     out = {*id, *id};
-  } else {
+  } else if (!user.empty()) {
     TRY_ASSIGN(std::string passwd, read_file_in_root(root_fd, "etc/passwd"));
-    auto e = find_id_entry(passwd, user, true);
-    if (!e)
-      return base::make_error("unable to convert uid/gid chown string to host mapping: can't find uid for user " +
-                              std::string(user) + ": no such user: " + std::string(user));
-    out = {e->id, e->gid};
+    if (auto e = find_id_entry(passwd, user, true)) out = {e->id, e->gid};
   }
   if (group) {
-    if (group->empty()) {
-      out.gid = 0;
-    } else if (auto id = parse_id(*group)) {
+    if (auto id = parse_id(*group)) {
       out.gid = *id;
+    } else if (group->empty()) {
+      out.gid = 0;
     } else {
       TRY_ASSIGN(std::string groups, read_file_in_root(root_fd, "etc/group"));
-      auto e = find_id_entry(groups, *group, false);
-      if (!e)
-        return base::make_error("unable to convert uid/gid chown string to host mapping: can't find gid for group " +
-                                std::string(*group) + ": no such group: " + std::string(*group));
-      out.gid = e->id;
+      if (auto e = find_id_entry(groups, *group, false)) out.gid = e->id;
     }
   }
   return out;

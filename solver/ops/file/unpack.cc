@@ -43,17 +43,14 @@ base::Result<ArchivePtr> open_reader(int fd) {
   return a;
 }
 
-// Go's path.Clean of the name without leading slashes; "" for the root. A
-// name that still climbs out is an error naming it.
-base::Result<std::string> clean_entry(std::string_view raw, std::string_view what) {
-  std::string_view trimmed = raw;
-  while (!trimmed.empty() && trimmed.front() == '/') trimmed.remove_prefix(1);
-  std::string name = frontend::ignore::clean_path(trimmed);
-  if (name == ".") return std::string();
-  if (name == ".." || name.starts_with("../"))
-    return base::make_error("archive " + std::string(what) + " \"" + std::string(raw) +
-                            "\" is outside extraction root");
-  return name;
+// The entry's name cleaned as if the destination were "/" (Go's
+// filepath.Clean of "/" + name, without the leading slash); "" for the
+// root. docker and BuildKit extract ADD archives chrooted into the
+// destination, so "../x" and "a/../../x" land at "x", never outside.
+std::string clean_entry(std::string_view raw) {
+  std::string name = frontend::ignore::clean_path("/" + std::string(raw));
+  size_t start = name.find_first_not_of('/');
+  return start == std::string::npos ? std::string() : name.substr(start);
 }
 
 struct DirTimes {
@@ -99,7 +96,7 @@ class Extractor {
   base::Result<std::string> resolve(const std::string& name, FollowFinal follow) {
     ResolveOptions o;
     o.follow_final = follow;
-    o.escape = Escape::fail;
+    o.escape = Escape::clamp;  // as in a chroot: ".." at the root stays there
     TRY_ASSIGN(Resolved r, resolve_in_root(m_root, name, o));
     return r.rel;
   }
@@ -135,7 +132,7 @@ class Extractor {
   base::Result<void> entry(archive* a, archive_entry* e) {
     const char* raw = archive_entry_pathname(e);
     if (raw == nullptr) return base::make_error("archive entry without a name");
-    TRY_ASSIGN(std::string name, clean_entry(raw, "path"));
+    std::string name = clean_entry(raw);
     if (name.empty()) return {};
     const auto type = archive_entry_filetype(e);
     const char* hardlink = archive_entry_hardlink(e);
@@ -162,7 +159,7 @@ class Extractor {
     timespec times[2] = {atime, mtime};
 
     if (hardlink != nullptr) {
-      TRY_ASSIGN(std::string target_name, clean_entry(hardlink, "hardlink"));
+      std::string target_name = clean_entry(hardlink);
       if (target_name.empty()) return base::make_error("archive hardlink \"" + std::string(raw) + "\" targets extraction root");
       TRY_ASSIGN(std::string target, resolve(target_name, FollowFinal::no));
       int tp = snapshotter::layer::open_in_root(m_root, parent_of(target), O_PATH | O_DIRECTORY);

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/utf8.h"
+
 namespace solver::image {
 namespace {
 
@@ -29,10 +31,45 @@ std::string pairs_text(const char* name, const std::vector<ir::KeyValue>& pairs)
 
 std::string first(const std::vector<std::string>& values) { return values.empty() ? "" : values[0]; }
 
+// %q of a Go int: the rune literal strconv.QuoteRune writes (Retries is an
+// int, so BuildKit's "%q" of the config prints it as a character).
+std::string go_quote_rune(int64_t v) {
+  if (v < 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) v = 0xFFFD;
+  auto hex = [](int64_t n, int digits) {
+    static const char* k_digits = "0123456789abcdef";
+    std::string out;
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += k_digits[(n >> shift) & 0xF];
+    return out;
+  };
+  switch (v) {
+    case '\\': return "'\\\\'";
+    case '\'': return "'\\''";
+    case '\a': return "'\\a'";
+    case '\b': return "'\\b'";
+    case '\f': return "'\\f'";
+    case '\n': return "'\\n'";
+    case '\r': return "'\\r'";
+    case '\t': return "'\\t'";
+    case '\v': return "'\\v'";
+    default: break;
+  }
+  if (v < 0x20 || v == 0x7F) return "'\\x" + hex(v, 2) + "'";
+  if (v < 0x7F) return std::string("'") + static_cast<char>(v) + "'";
+  // Latin-1 controls, the no-break space and the soft hyphen are not
+  // printable to Go; other runes are written as they are.
+  if (v <= 0xA0 || v == 0xAD) return "'\\u" + hex(v, 4) + "'";
+  std::string utf8;
+  base::append_utf8(utf8, static_cast<char32_t>(v));
+  return "'" + utf8 + "'";
+}
+
+// BuildKit's history text for HEALTHCHECK is fmt.Sprintf("HEALTHCHECK %q")
+// of a *HealthcheckConfig: "&{" then each field with %q, durations through
+// their String().
 std::string healthcheck_text(const ir::Healthcheck& h) {
-  return "HEALTHCHECK {Test:" + go_list(h.test) + " Interval:" + go_duration(h.interval_ns) +
-         " Timeout:" + go_duration(h.timeout_ns) + " StartPeriod:" + go_duration(h.start_period_ns) +
-         " StartInterval:" + go_duration(h.start_interval_ns) + " Retries:" + std::to_string(h.retries) + "}";
+  return "HEALTHCHECK &{" + go_quote_list(h.test) + " " + go_quote(go_duration(h.interval_ns)) + " " +
+         go_quote(go_duration(h.timeout_ns)) + " " + go_quote(go_duration(h.start_period_ns)) + " " +
+         go_quote(go_duration(h.start_interval_ns)) + " " + go_quote_rune(h.retries) + "}";
 }
 
 std::optional<std::string> config_text(const ir::ConfigChange& c) {

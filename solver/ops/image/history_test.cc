@@ -51,10 +51,28 @@ TEST(CreatedBy, HealthcheckIsGoStructText) {
   hc.healthcheck = ir::Healthcheck{{"CMD-SHELL", "curl -f http://localhost/"}, 30'000'000'000, 3'000'000'000, 0,
                                    0, 3};
   EXPECT_EQ(text(hc),
-            "HEALTHCHECK {Test:[CMD-SHELL curl -f http://localhost/] Interval:30s Timeout:3s StartPeriod:0s "
-            "StartInterval:0s Retries:3}");
+            "HEALTHCHECK &{[\"CMD-SHELL\" \"curl -f http://localhost/\"] \"30s\" \"3s\" \"0s\" \"0s\" '\\x03'}");
   hc.healthcheck = ir::Healthcheck{{"NONE"}, 0, 0, 0, 0, 0};
-  EXPECT_EQ(text(hc), "HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}");
+  EXPECT_EQ(text(hc), "HEALTHCHECK &{[\"NONE\"] \"0s\" \"0s\" \"0s\" \"0s\" '\\x00'}");
+}
+
+// Retries is a Go int printed with %q: a rune literal as strconv.QuoteRune writes it.
+TEST(CreatedBy, HealthcheckRetriesAreGoRuneLiterals) {
+  ir::ConfigChange hc = change(ir::ConfigKind::healthcheck);
+  auto retries = [&](int64_t n) {
+    hc.healthcheck = ir::Healthcheck{{"NONE"}, 0, 0, 0, 0, n};
+    std::string t = text(hc);
+    return t.substr(t.rfind(' ') + 1);
+  };
+  EXPECT_EQ(retries(7), "'\\a'}");
+  EXPECT_EQ(retries(10), "'\\n'}");
+  EXPECT_EQ(retries(31), "'\\x1f'}");
+  EXPECT_EQ(retries(65), "'A'}");
+  EXPECT_EQ(retries(39), "'\\''}");
+  EXPECT_EQ(retries(127), "'\\x7f'}");
+  EXPECT_EQ(retries(0x85), "'\\u0085'}");
+  EXPECT_EQ(retries(0xE9), "'\xc3\xa9'}");
+  EXPECT_EQ(retries(-1), "'\xef\xbf\xbd'}");
 }
 
 TEST(CreatedBy, OnbuildAndSourcesAddNoEntry) {

@@ -72,8 +72,7 @@ USER 1000
                                       "COPY --chown=1:1 . . # buildkit [layer]",
                                       "RUN |1 V=1 /bin/sh -c echo $V # buildkit [layer]",
                                       "EXPOSE [53/udp 80/tcp]",
-                                      "HEALTHCHECK {Test:[CMD-SHELL true] Interval:30s Timeout:0s StartPeriod:0s "
-                                      "StartInterval:0s Retries:0}",
+                                      "HEALTHCHECK &{[\"CMD-SHELL\" \"true\"] \"30s\" \"0s\" \"0s\" \"0s\" '\\x00'}",
                                       "ENTRYPOINT [\"/app/run\"]",
                                       "LABEL x=y z",
                                       "USER 1000",
