@@ -131,6 +131,15 @@ void print_explanation(const solver::SolveResult& result, std::ostream& out) {
   }
 }
 
+// An image built without a name stays reachable by its ID (docker's
+// <none>:<none>), unless a name already holds that very manifest.
+base::Result<void> keep_unnamed_image(Store& st, const oci::Descriptor& manifest, const base::Digest& id) {
+  TRY_ASSIGN(auto records, st.images->list());
+  for (const content::ImageRecord& r : records)
+    if (r.target.digest == manifest.digest) return {};
+  return st.images->tag(dangling_name(id), manifest);
+}
+
 // Resolves FROM images for the frontend (their ENV, WORKDIR, USER, SHELL and
 // ONBUILD matter while lowering); `puller` first pulls what is missing.
 frontend::lower::ImageConfigResolver image_resolver(Store& store, BaseImagePuller* puller) {
@@ -203,10 +212,19 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   if (opts.push) output_specs.push_back("type=registry");  // as buildx's --push
   auto plan = parse_outputs(output_specs);
   if (!plan.ok()) return fail(plan.error(), k_exit_usage);
+  for (const OutputSpec& o : plan->outputs)
+    if (o.writes_stdout() && ::isatty(STDOUT_FILENO))
+      return fail(base::make_error("refusing to write an archive to the terminal: redirect standard output, "
+                                   "or give dest=FILE in --output"),
+                  k_exit_usage);
   auto named_contexts = parse_build_contexts(opts.build_contexts);
   if (!named_contexts.ok()) return fail(named_contexts.error(), k_exit_usage);
   auto mode = progress::parse_progress_mode(opts.progress);
   if (!mode.ok()) return fail(base::with_context(mode, "--progress").error(), k_exit_usage);
+  // --progress=quiet is -q, as with buildx (the image ID on standard output);
+  // with json, standard error carries JSON events and nothing else.
+  const bool quiet = opts.quiet || *mode == progress::ProgressMode::quiet;
+  const bool plain_messages = !quiet && *mode != progress::ProgressMode::json;
   std::vector<std::string> names;
   for (const std::string& t : opts.tags) {
     auto n = ir::normalize_image_ref(t);
@@ -259,7 +277,7 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   // --- registries: FROM / COPY --from images missing locally (every one with
   // --pull) are pulled before the executor resolves them locally.
   std::ostringstream quiet_log;
-  BaseImagePuller puller(st, opts.registry, opts.pull, opts.quiet ? quiet_log : std::cerr);
+  BaseImagePuller puller(st, opts.registry, opts.pull, plain_messages ? std::cerr : quiet_log);
   DefinitionRequest request{file, context, opts.target, opts.build_args, opts.platform, "",
                             image_resolver(st, &puller)};
   auto loaded = load_definition(request, *named_contexts);
@@ -321,11 +339,11 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   const std::atomic<bool>& interrupted = install_interrupt_handler();
   solve_opts.interrupted = &interrupted;
 
-  auto display = progress::make_progress_sink(opts.quiet ? progress::ProgressMode::quiet : *mode, STDERR_FILENO);
+  auto display = progress::make_progress_sink(quiet ? progress::ProgressMode::quiet : *mode, STDERR_FILENO);
   if (!display.ok()) return fail(display.error(), k_exit_usage);
   // --cache-from: steps the local index lacks may come from imported caches.
   std::ostringstream quiet_cache_log;
-  std::ostream& cache_log = opts.quiet ? quiet_cache_log : std::cerr;
+  std::ostream& cache_log = plain_messages ? std::cerr : quiet_cache_log;
   solver::CacheIndex& solve_index = caches->solve_index(st, **index, **records, cache_log);
   solver::SolveResult partial;
   auto solved = solver::solve(loaded->def, executor, solve_index, **display, solve_opts, &partial);
@@ -345,8 +363,8 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   auto image = solver::ops::build::export_image(loaded->def, *solved, services, **records, export_request);
   if (!image.ok()) return fail(image.error(), k_exit_internal);
 
-  if (!opts.quiet) caches->report_imports(std::cerr);
-  if (auto exported = caches->export_all(loaded->def, *solved, services, **records, epoch, st, cache_log, opts.quiet);
+  if (plain_messages) caches->report_imports(std::cerr);
+  if (auto exported = caches->export_all(loaded->def, *solved, services, **records, epoch, st, cache_log, !plain_messages);
       !exported.ok())
     return fail(exported.error(), k_exit_build_failed);
 
@@ -360,17 +378,24 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
         for (const std::string& n : names) {
           written = st.images->tag(n, image->manifest);
           if (!written.ok()) break;
-          if (!opts.quiet) std::cerr << "naming to " << n << " done\n";
+          if (plain_messages) std::cerr << "naming to " << n << " done\n";
         }
+        if (names.empty()) written = keep_unnamed_image(st, image->manifest, image->config.digest);
         // Durable before "done" is printed, and whatever a later output does.
         if (written.ok()) written = st.metadata->make_durable();
         break;
       case OutputType::oci:
-        written = o.oci_tar ? content::archives::write_oci_layout_tar(*st.blobs, exports, o.dest)
-                            : content::archives::write_oci_layout_dir(*st.blobs, exports, o.dest);
+        if (!o.oci_tar) {
+          written = content::archives::write_oci_layout_dir(*st.blobs, exports, o.dest);
+        } else if (o.writes_stdout()) {
+          written = content::archives::write_oci_layout_tar(*st.blobs, exports, STDOUT_FILENO);
+        } else {
+          written = content::archives::write_oci_layout_tar(*st.blobs, exports, o.dest);
+        }
         break;
       case OutputType::docker:
-        written = content::archives::write_docker_archive(*st.blobs, exports, o.dest);
+        written = o.writes_stdout() ? content::archives::write_docker_archive(*st.blobs, exports, STDOUT_FILENO)
+                                    : content::archives::write_docker_archive(*st.blobs, exports, o.dest);
         break;
       case OutputType::local:
       case OutputType::tar: {
@@ -392,9 +417,9 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
       auto dest = registry::parse_reference(n);
       if (!dest.ok()) return fail(dest.error(), k_exit_usage);
       content::ImageRecord record{n, image->manifest, 0, 0};
-      auto pushed = push_from_store(session, st, record, *dest, opts.quiet ? push_log : std::cerr);
+      auto pushed = push_from_store(session, st, record, *dest, plain_messages ? std::cerr : push_log);
       if (!pushed.ok()) return fail(pushed.error(), k_exit_build_failed);
-      if (!opts.quiet) std::cerr << "pushed " << n << "@" << pushed->str() << "\n";
+      if (plain_messages) std::cerr << "pushed " << n << "@" << pushed->str() << "\n";
     }
     break;  // every name once, however many outputs ask
   }
@@ -419,10 +444,10 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
       return fail(w.error(), k_exit_internal);
   }
   bool tar_on_stdout = false;
-  for (const OutputSpec& o : plan->outputs) tar_on_stdout |= o.type == OutputType::tar && o.dest == "-";
+  for (const OutputSpec& o : plan->outputs) tar_on_stdout |= o.writes_stdout();
   // Standard output carries the tar then; the ID would corrupt it.
-  if (!opts.quiet) std::cerr << "writing image " << image_id << " done\n";
-  else if (!tar_on_stdout) out << image_id << "\n";
+  if (plain_messages) std::cerr << "writing image " << image_id << " done\n";
+  if (quiet && !tar_on_stdout) out << image_id << "\n";
   return std::nullopt;
 }
 

@@ -84,10 +84,18 @@ base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs) {
     if (!typed) return base::make_error("--output " + spec + ": type is required");
     if (out.push && out.type != OutputType::image)
       return base::make_error("--output " + spec + ": push=true needs type=image");
-    if (out.type != OutputType::image && out.dest.empty())
-      return base::make_error("--output " + spec + ": dest is required for this type");
+    // As buildx: an archive without dest (or with dest=-) goes to standard
+    // output; a directory cannot.
+    const bool directory = out.type == OutputType::local || (out.type == OutputType::oci && !out.oci_tar);
+    if (directory && (out.dest.empty() || out.dest == "-"))
+      return base::make_error("--output " + spec + ": dest must name a directory for this type" +
+                              " (use type=tar,dest=- for a tar on standard output)");
+    if (out.type != OutputType::image && out.dest.empty()) out.dest = "-";
     plan.outputs.push_back(out);
   }
+  int on_stdout = 0;
+  for (const OutputSpec& o : plan.outputs) on_stdout += o.writes_stdout();
+  if (on_stdout > 1) return base::make_error("--output: only one output can write to standard output");
   if (plan.outputs.empty()) plan.outputs.push_back(OutputSpec{});
   // Without a compression option, layers that stay on this machine (the
   // image store, docker-archive, local, tar) are kept uncompressed, as

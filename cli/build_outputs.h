@@ -23,6 +23,7 @@ struct OutputSpec {
   bool oci_tar = true;    // type=oci,tar=false writes a layout directory
   std::vector<std::string> names;  // name=... (type=image)
   bool push = false;  // push=true, or type=registry: push the names after storing
+  bool writes_stdout() const { return type != OutputType::image && dest == "-"; }
 };
 
 struct OutputPlan {

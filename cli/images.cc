@@ -2,6 +2,7 @@
 // inspect, load, save.
 #include <unistd.h>
 
+#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -75,6 +76,18 @@ std::string ago(int64_t then_ns, int64_t now_ns) {
   return std::to_string(s / 86400) + " days ago";
 }
 
+// docker's CREATED is when the image was made (its config's `created`,
+// clamped by SOURCE_DATE_EPOCH), not when the name was given; an image
+// without one falls back to the name's time.
+std::string created_ago(const ImageFacts& f, int64_t now_ns) {
+  if (f.config.created) {
+    std::tm tm{};
+    const char* end = ::strptime(f.config.created->c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end != nullptr) return ago(static_cast<int64_t>(::timegm(&tm)) * 1'000'000'000, now_ns);
+  }
+  return ago(f.created, now_ns);
+}
+
 int report(const base::Error& e, int code) {
   std::cerr << "error: " << e.render() << "\n";
   return code;
@@ -99,14 +112,17 @@ int list_images(const std::string& root, bool quiet) {
     std::string repo = name, tag = "<none>";
     size_t at = name.find('@');
     size_t colon = name.rfind(':');
-    if (at != std::string::npos) {
+    if (is_dangling_name(r.name)) {
+      repo = "<none>";
+    } else if (at != std::string::npos) {
       repo = name.substr(0, at);  // a digest name: the repository, no tag (docker's <none>)
     } else if (colon != std::string::npos && name.find('/', colon) == std::string::npos) {
       repo = name.substr(0, colon);
       tag = name.substr(colon + 1);
     }
     std::cout << std::left << std::setw(40) << repo << std::setw(12) << tag << std::setw(15) << id
-              << std::setw(18) << ago(r.created, now) << (f.ok() ? human_size(f->size) : "?") << "\n";
+              << std::setw(18) << (f.ok() ? created_ago(*f, now) : "?") << (f.ok() ? human_size(f->size) : "?")
+              << "\n";
   }
   return k_exit_ok;
 }
@@ -120,6 +136,11 @@ int tag_image(const std::string& root, const std::string& source, const std::str
   if (!name.ok()) return report(base::make_error("invalid tag \"" + target + "\": " + name.error().message), k_exit_usage);
   auto tagged = (*store)->images->tag(*name, record->target);
   if (!tagged.ok()) return report(tagged.error(), k_exit_internal);
+  // A named image is no longer <none>, as in docker.
+  if (is_dangling_name(record->name)) {
+    auto removed = (*store)->images->remove(record->name);
+    if (!removed.ok()) return report(removed.error(), k_exit_internal);
+  }
   return k_exit_ok;
 }
 
@@ -133,12 +154,41 @@ int remove_images(const std::string& root, const std::vector<std::string>& names
       code = report(record.error(), k_exit_build_failed);
       continue;
     }
-    auto removed = (*store)->images->remove(record->name);
-    if (!removed.ok()) {
-      code = report(removed.error(), k_exit_internal);
-      continue;
+    // By name, only that name goes. By ID, the image goes with every name
+    // it has, unless several repositories name it (docker's conflict).
+    std::vector<content::ImageRecord> doomed{*record};
+    auto id = image_id(**store, *record);
+    bool by_id = id.ok() && (n == id->str() || id->hex().starts_with(n) ||
+                             (n.starts_with("sha256:") && id->str().starts_with(n)));
+    if (id.ok() && (by_id || is_dangling_name(record->name))) {
+      auto all = records_of_image(**store, *id);
+      if (!all.ok()) {
+        code = report(all.error(), k_exit_internal);
+        continue;
+      }
+      int named = 0;
+      for (const auto& r : *all) named += !is_dangling_name(r.name);
+      if (by_id && named > 1) {
+        code = report(base::make_error("conflict: unable to delete " + n +
+                                       " - image is referenced in multiple repositories (remove them by name)"),
+                      k_exit_build_failed);
+        continue;
+      }
+      doomed = *all;
     }
-    std::cout << "Untagged: " << familiar_name(record->name) << "\n";
+    bool failed = false;
+    for (const auto& r : doomed) {
+      auto removed = (*store)->images->remove(r.name);
+      if (!removed.ok()) {
+        code = report(removed.error(), k_exit_internal);
+        failed = true;
+        break;
+      }
+      if (!is_dangling_name(r.name)) std::cout << "Untagged: " << familiar_name(r.name) << "\n";
+    }
+    if (failed || !id.ok()) continue;
+    auto left = records_of_image(**store, *id);
+    if (left.ok() && left->empty()) std::cout << "Deleted: " << id->str() << "\n";
   }
   return code;
 }
@@ -162,7 +212,12 @@ int inspect_images(const std::string& root, const std::vector<std::string>& name
     nlohmann::json config = oci::to_json(f->config);
     nlohmann::json j;
     j["Id"] = f->config_descriptor.digest.str();
-    j["RepoTags"] = nlohmann::json::array({familiar_name(record->name)});
+    nlohmann::json tags = nlohmann::json::array();
+    if (auto all = records_of_image(**store, f->config_descriptor.digest); all.ok()) {
+      for (const auto& r : *all)
+        if (!is_dangling_name(r.name) && r.name.find('@') == std::string::npos) tags.push_back(familiar_name(r.name));
+    }
+    j["RepoTags"] = tags;
     j["Digest"] = record->target.digest.str();
     j["Created"] = config.value("created", "");
     j["Author"] = config.value("author", "");
@@ -214,7 +269,7 @@ int save_images(const std::string& root, const std::string& output, const std::v
   for (const std::string& n : names) {
     auto record = find_stored_image(**store, n);
     if (!record.ok()) return report(record.error(), k_exit_build_failed);
-    images.push_back({record->name, record->target});
+    images.push_back({is_dangling_name(record->name) ? std::string() : record->name, record->target});
   }
   auto written = output.empty() ? content::archives::write_docker_archive(*(*store)->blobs, images, STDOUT_FILENO)
                                 : content::archives::write_docker_archive(*(*store)->blobs, images, output);

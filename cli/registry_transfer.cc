@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "content/image_store.h"
@@ -152,12 +153,14 @@ base::Result<base::Digest> push_from_store(RegistrySession& session, Store& stor
 base::Result<void> BaseImagePuller::ensure(const std::string& ref, const ir::Platform& platform) {
   std::string key = ref + "\n" + platform.str();
   if (m_done.contains(key)) return {};
+  std::optional<base::Error> local_error;
   if (!m_always) {
     auto local = solver::ops::build::resolve_local_image(*m_store.blobs, *m_store.images, ref, platform);
     if (local.ok()) {
       m_done.insert(key);
       return {};
     }
+    local_error = local.error();
   }
   TRY_ASSIGN(registry::Reference parsed, registry::parse_reference(ref));
   const ir::Platform& chosen = platform.empty() ? ir::host_platform() : platform;
@@ -169,6 +172,13 @@ base::Result<void> BaseImagePuller::ensure(const std::string& ref, const ir::Pla
   auto pulled = pull_to_store(*m_session, m_store, parsed, wanted, m_log);
   if (!pulled.ok()) {
     base::Error e = pulled.error();
+    // The image is here for another platform: that is the news, the failed
+    // pull only the consequence.
+    if (local_error && local_error->message.find(" in the local store is ") != std::string::npos) {
+      base::Error mismatch = *local_error;
+      mismatch.hint += " (pulling it failed: " + e.message + ")";
+      return mismatch;
+    }
     if (e.hint.empty()) e.hint = "check the name and the network, or bring the image in with `kiln load`";
     return e;
   }

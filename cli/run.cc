@@ -109,10 +109,6 @@ std::variant<int, RunFailure> run_image(const RunOptions& opts) {
   auto limits = exec::parse_limit_flags(opts.limits, cpus);
   if (!limits.ok()) return RunFailure{limits.error(), k_exit_usage};
   settings.limits = *limits;
-  auto ref = ir::normalize_image_ref(opts.image);
-  if (!ref.ok())
-    return RunFailure{base::make_error("invalid image name \"" + opts.image + "\": " + ref.error().message), k_exit_usage};
-
   StoreOptions store_opts;
   store_opts.root = opts.root;
   store_opts.snapshots = true;
@@ -122,6 +118,13 @@ std::variant<int, RunFailure> run_image(const RunOptions& opts) {
   auto gc_lock = solver::ops::gc::StoreLock::acquire(st.root, solver::ops::gc::StoreLock::Mode::shared,
                                                      solver::ops::gc::StoreLock::Wait::yes);
   if (!gc_lock.ok()) return RunFailure{gc_lock.error()};
+  // A name or an image ID (`kiln run $(kiln build -q .)`), as docker takes.
+  auto ref = ir::normalize_image_ref(opts.image);
+  if (auto record = find_stored_image(st, opts.image); record.ok()) {
+    ref = record->name;
+  } else if (!ref.ok()) {
+    return RunFailure{base::make_error("invalid image name \"" + opts.image + "\": " + ref.error().message), k_exit_usage};
+  }
   auto image = solver::ops::build::resolve_local_image(*st.blobs, *st.images, *ref, ir::host_platform());
   if (!image.ok()) return RunFailure{image.error()};
   auto op = process_of(image->config.config, opts);

@@ -5,9 +5,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "oci/manifest.h"
 #include "snapshotter/open.h"
 #include "solver/ir/image_ref.h"
 #include "solver/ops/build/base_image.h"
+#include "solver/ops/image/base_image.h"
 
 namespace cli {
 
@@ -50,6 +52,32 @@ std::string familiar_name(const std::string& name) {
   return out;
 }
 
+base::Result<base::Digest> image_id(Store& store, const content::ImageRecord& record) {
+  TRY_ASSIGN(auto image, solver::image::read_base_image(*store.blobs, record.target, ir::host_platform()));
+  TRY_ASSIGN(std::string manifest_bytes, store.blobs->read(image.manifest.digest));
+  TRY_ASSIGN(oci::Manifest manifest, oci::parse_manifest(manifest_bytes));
+  return manifest.config.digest;
+}
+
+std::string dangling_name(const base::Digest& id) { return id.str(); }
+
+bool is_dangling_name(const std::string& name) { return base::Digest::parse(name).ok(); }
+
+namespace {
+
+// "sha256:HEX", or HEX alone, with 1 to 64 lowercase hex digits: the part
+// of an image ID a user may type.
+std::optional<std::string> id_prefix(const std::string& text) {
+  std::string_view hex = text;
+  if (hex.starts_with("sha256:")) hex.remove_prefix(7);
+  if (hex.empty() || hex.size() > 64) return std::nullopt;
+  for (char c : hex)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  return std::string(hex);
+}
+
+}  // namespace
+
 base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name) {
   std::vector<std::string> candidates{name};
   if (auto n = ir::normalize_image_ref(name); n.ok()) {
@@ -59,7 +87,35 @@ base::Result<content::ImageRecord> find_stored_image(Store& store, const std::st
     TRY_ASSIGN(auto record, store.images->get(c));
     if (record) return *record;
   }
+  if (auto prefix = id_prefix(name)) {
+    TRY_ASSIGN(auto records, store.images->list());
+    std::optional<content::ImageRecord> found;
+    std::optional<base::Digest> found_id;
+    for (const content::ImageRecord& r : records) {
+      auto id = image_id(store, r);
+      if (!id.ok() || !id->hex().starts_with(*prefix)) continue;
+      if (found_id && *found_id != *id)
+        return base::make_error("image ID prefix " + name + " is ambiguous: it matches " +
+                                found_id->hex().substr(0, 12) + " and " + id->hex().substr(0, 12));
+      // A named record reads better in messages than the ID one.
+      if (!found || (is_dangling_name(found->name) && !is_dangling_name(r.name))) found = r;
+      found_id = *id;
+    }
+    if (found) return *found;
+  }
   return base::make_error("No such image: " + name);
+}
+
+base::Result<std::vector<content::ImageRecord>> records_of_image(Store& store, const base::Digest& id) {
+  TRY_ASSIGN(auto records, store.images->list());
+  std::vector<content::ImageRecord> named, dangling;
+  for (const content::ImageRecord& r : records) {
+    auto rid = image_id(store, r);
+    if (!rid.ok() || *rid != id) continue;
+    (is_dangling_name(r.name) ? dangling : named).push_back(r);
+  }
+  named.insert(named.end(), dangling.begin(), dangling.end());
+  return named;
 }
 
 }  // namespace cli

@@ -39,8 +39,22 @@ base::Result<std::unique_ptr<Store>> open_store(const StoreOptions& options);
 // "docker.io/library/app:1" → "app:1", as docker prints names.
 std::string familiar_name(const std::string& name);
 
-// The stored record for a user's image name: as given, then under the
-// names its normalized form may be stored as ("No such image: NAME").
+// The image ID docker prints: the digest of the image's config.
+base::Result<base::Digest> image_id(Store& store, const content::ImageRecord& record);
+
+// An image built without a name is kept under its ID ("sha256:HEX"), as
+// docker keeps a <none>:<none> image, so that `kiln run $(kiln build -q .)`
+// finds it.
+std::string dangling_name(const base::Digest& id);
+bool is_dangling_name(const std::string& name);
+
+// The stored record for what a user typed: a name (as given, then under the
+// names its normalized form may be stored as), else an image ID, full
+// ("sha256:HEX") or a unique prefix of its hex, as docker accepts them.
+// Errors: "No such image: NAME", or an ambiguous prefix.
 base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name);
+
+// Every stored record of the image `id`, named ones first.
+base::Result<std::vector<content::ImageRecord>> records_of_image(Store& store, const base::Digest& id);
 
 }  // namespace cli

@@ -70,6 +70,33 @@ void explain_definition(const std::string& before_text, const std::string& after
     if (!after.contains(field)) out.push_back(field + " removed (was " + dump(value) + ")");
 }
 
+// The "env" field of an op's definition JSON; empty when there is none.
+Json env_of(const std::string& definition_text) {
+  Json j = Json::parse(definition_text, nullptr, false);
+  if (j.is_object() && j.contains("env")) return j["env"];
+  return Json::array();
+}
+
+// Whether `before` turns into `after` by putting each changed variable's new
+// value where its old value was: the instruction text differs only because
+// it expands a build arg or env that changed (RUN echo $VER).
+bool explained_by_env(std::string before, const std::string& after, const Json& env_before,
+                      const Json& env_after) {
+  auto a = pairs_map(env_before);
+  auto b = pairs_map(env_after);
+  bool any = false;
+  for (const auto& [k, v] : b) {
+    auto it = a.find(k);
+    if (it == a.end() || it->second == v) continue;
+    if (it->second.empty()) return false;
+    for (size_t at = before.find(it->second); at != std::string::npos; at = before.find(it->second, at + v.size())) {
+      before.replace(at, it->second.size(), v);
+      any = true;
+    }
+  }
+  return any && before == after;
+}
+
 }  // namespace
 
 std::string op_definition_json(const ir::Definition& def, uint32_t op) {
@@ -95,7 +122,12 @@ std::vector<std::string> explain_miss(const std::optional<StepRecord>& before,
   std::string instr_before = strip_counter(before->instruction);
   std::string instr_now = strip_counter(now.instruction);
   if (instr_before != instr_now) {
-    out.push_back("instruction changed: " + in_quotes(instr_before) + " -> " + in_quotes(instr_now));
+    // A build arg the instruction expands changes its text too: name the
+    // arg, and the instruction only when the arg does not account for it.
+    Json env_before = env_of(before->definition), env_now = env_of(now.definition);
+    if (!explained_by_env(instr_before, instr_now, env_before, env_now))
+      out.push_back("instruction changed: " + in_quotes(instr_before) + " -> " + in_quotes(instr_now));
+    if (env_before != env_now) explain_env(env_before, env_now, out);
   } else if (before->definition != now.definition) {
     explain_definition(before->definition, now.definition, out);
   }

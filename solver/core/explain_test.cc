@@ -45,6 +45,26 @@ TEST(Explain, BuildArgChangeNamesTheVariableAndBothValues) {
   EXPECT_EQ(lines[1], "build arg or env NEW added: \"1\"");
 }
 
+// RUN echo "ver=$VER" shows the expanded text: a new --build-arg value
+// changes it, and the arg, not the Dockerfile line, is what changed.
+TEST(Explain, AnInstructionThatExpandsAChangedArgNamesTheArg) {
+  NoExplain exec;
+  auto before = record("a", R"({"kind":"exec","env":[["VER","1.2"]]})");
+  auto now = record("b", R"({"kind":"exec","env":[["VER","1.3"]]})");
+  before.instruction = "[build 3/4] RUN echo \"ver=1.2\" > /ver";
+  now.instruction = "[build 3/4] RUN echo \"ver=1.3\" > /ver";
+  auto lines = explain_miss(before, now, exec, true);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "build arg or env VER changed: \"1.2\" -> \"1.3\"");
+
+  // An edit of the line itself is still reported, beside the arg.
+  now.instruction = "[build 3/4] RUN echo \"version=1.3\" > /ver";
+  lines = explain_miss(before, now, exec, true);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "instruction changed: \"RUN echo \"ver=1.2\" > /ver\" -> \"RUN echo \"version=1.3\" > /ver\"");
+  EXPECT_EQ(lines[1], "build arg or env VER changed: \"1.2\" -> \"1.3\"");
+}
+
 TEST(Explain, BaseImageDigestChange) {
   NoExplain exec;
   auto before = record("a", "{}");

@@ -301,4 +301,94 @@ TEST_F(Build, CopyLinkLayerDoesNotDependOnTheBase) {
   EXPECT_EQ(read(work.path() + "/bundle/rootfs/b/b.txt"), "b\n");
 }
 
+// docker's `run $(build -q .)`: an unnamed image stays in the store under
+// its ID, and every image command takes the full ID or a unique prefix.
+TEST_F(Build, UnnamedImagesAreKeptAndIdsWorkAsReferences) {
+  write(ctx + "/Dockerfile", "FROM scratch\nCOPY a.txt /\n");
+  write(ctx + "/a.txt", "a\n");
+  auto r = build({"-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string id = r.out.substr(0, r.out.find('\n'));
+  ASSERT_EQ(id.rfind("sha256:", 0), 0u) << r.out;
+  std::string short_id = id.substr(7, 12);
+  auto images = kiln({"images"});
+  EXPECT_NE(images.out.find("<none>"), std::string::npos) << images.out;
+  EXPECT_NE(images.out.find(short_id), std::string::npos) << images.out;
+  EXPECT_EQ(inspect(id)[0]["Id"], id);
+  EXPECT_EQ(inspect(short_id)[0]["RepoTags"], nlohmann::json::array());
+
+  ASSERT_EQ(kiln({"tag", short_id, "app:1"}).exit_code, 0);
+  ASSERT_EQ(kiln({"tag", "app:1", "app:2"}).exit_code, 0);
+  EXPECT_EQ(inspect(id)[0]["RepoTags"], nlohmann::json::array({"app:1", "app:2"}));
+  images = kiln({"images"});
+  EXPECT_EQ(images.out.find("<none>"), std::string::npos) << images.out;  // named now
+
+  auto conflict = kiln({"rmi", short_id});
+  EXPECT_NE(conflict.exit_code, 0);
+  EXPECT_NE(conflict.err.find("referenced in multiple repositories"), std::string::npos) << conflict.err;
+  ASSERT_EQ(kiln({"rmi", "app:2"}).exit_code, 0);
+  auto removed = kiln({"rmi", short_id});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_NE(removed.out.find("Untagged: app:1"), std::string::npos) << removed.out;
+  EXPECT_NE(removed.out.find("Deleted: " + id), std::string::npos) << removed.out;
+  auto gone = kiln({"inspect", id});
+  EXPECT_NE(gone.exit_code, 0);
+  EXPECT_NE(gone.err.find("No such image"), std::string::npos) << gone.err;
+}
+
+TEST_F(Build, ArchivesGoToStandardOutputWithDestDash) {
+  write(ctx + "/Dockerfile", "FROM scratch\nCOPY a.txt /\n");
+  write(ctx + "/a.txt", "a\n");
+  std::string tar = work.path() + "/oci.tar";
+  auto r = build({"-q", "-o", "type=oci,dest=-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  write(tar, r.out);
+  EXPECT_EQ(sh("tar tf " + tar + " | grep -qx oci-layout"), 0);  // the archive, and no ID mixed in
+  auto docker = build({"-q", "-o", "type=docker"});  // no dest: standard output too
+  ASSERT_EQ(docker.exit_code, 0) << docker.err;
+  write(tar, docker.out);
+  EXPECT_EQ(sh("tar tf " + tar + " | grep -qx manifest.json"), 0);
+  auto local = build({"-o", "type=local,dest=-"});
+  EXPECT_EQ(local.exit_code, 2);
+  EXPECT_NE(local.err.find("dest must name a directory"), std::string::npos) << local.err;
+  auto two = build({"-o", "type=tar,dest=-", "-o", "type=oci,dest=-"});
+  EXPECT_EQ(two.exit_code, 2);
+}
+
+TEST_F(Build, QuietProgressPrintsTheIdAndJsonProgressOnlyJson) {
+  write(ctx + "/Dockerfile", "FROM scratch\nCOPY a.txt /\n");
+  write(ctx + "/a.txt", "a\n");
+  auto quiet = kiln({"build", "--progress=quiet", ctx});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out.rfind("sha256:", 0), 0u) << quiet.out;
+  EXPECT_EQ(quiet.err, "");
+  auto json = kiln({"build", "--progress=json", "-t", "j", ctx});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  size_t start = 0;
+  while (start < json.err.size()) {
+    size_t nl = json.err.find('\n', start);
+    std::string line = json.err.substr(start, nl - start);
+    EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded()) << line;
+    start = nl == std::string::npos ? json.err.size() : nl + 1;
+  }
+}
+
+// A single-platform image serves its own platform only: building for
+// another one fails naming both, instead of a mislabelled image.
+TEST_F(Build, ALocalBaseOfAnotherPlatformIsRefused) {
+  write(ctx + "/Dockerfile", "FROM scratch\nCOPY a.txt /\n");
+  write(ctx + "/a.txt", "a\n");
+  ASSERT_EQ(build({"-t", "base:host"}).exit_code, 0);
+  std::string other = work.path() + "/other";
+  write(other + "/Dockerfile", "FROM base:host\nCOPY b.txt /\n");
+  write(other + "/b.txt", "b\n");
+  auto host = build({"-t", "fine"}, other);
+  ASSERT_EQ(host.exit_code, 0) << host.err;
+  const std::string arch = inspect("base:host")[0]["Architecture"];
+  const std::string foreign = arch == "arm64" ? "linux/amd64" : "linux/arm64";
+  auto r = build({"--platform", foreign, "-t", "wrong"}, other);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("in the local store is linux/" + arch + ", not " + foreign), std::string::npos) << r.err;
+}
+
 }  // namespace

@@ -30,10 +30,22 @@ base::Result<solver::image::BaseImage> resolve_local_image(const content::Conten
                                                            const ir::Platform& platform) {
   for (const std::string& name : local_names(ref)) {
     TRY_ASSIGN(auto record, images.get(name));
-    if (record) {
-      return base::with_context(solver::image::read_base_image(blobs, record->target, platform),
-                                "image " + ref);
+    if (!record) continue;
+    TRY_ASSIGN(auto image, base::with_context(solver::image::read_base_image(blobs, record->target, platform),
+                                              "image " + ref));
+    // A single-platform image serves only its own platform (an index was
+    // matched above); a config that names none is taken as it is.
+    const oci::ImageConfig& c = image.config;
+    if (!platform.empty() && !c.architecture.empty() &&
+        !solver::image::platform_rank(oci::Platform{c.architecture, c.os, c.os_version, c.os_features, c.variant},
+                                      platform)) {
+      std::string have = c.os + "/" + c.architecture + (c.variant.empty() ? "" : "/" + c.variant);
+      base::Error e = base::make_error("image " + ref + " in the local store is " + have + ", not " +
+                                       platform.str());
+      e.hint = "pull or load the image for " + platform.str() + ", or build with --platform " + have;
+      return e;
     }
+    return image;
   }
   return base::make_error("image " + ref +
                           " is not in the local store (`kiln pull` it, or bring it in with `kiln load`)");
