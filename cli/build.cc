@@ -476,7 +476,7 @@ void register_build(CLI::App& app, CommandContext& ctx) {
                   "External cache source: type=registry,ref=REF | type=local,src=DIR | REF; repeatable")->allow_extra_args(false);
   cmd->add_option("--cache-to", opts->cache_to,
                   "Cache export destination: type=registry,ref=REF | type=local,dest=DIR, with mode=min|max")->allow_extra_args(false);
-  cmd->add_option("--root", opts->root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+  add_root_option(cmd, opts->root);
   add_run_flags(*cmd, opts->run);
   cmd->add_flag("--pull", opts->pull, "Always pull FROM images, even when a local copy exists");
   cmd->add_flag("--push", opts->push, "Push the image to its registry after the build (every -t name)");

@@ -5,12 +5,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 namespace cli {
 
 // Where a command's callback leaves the process exit status.
 struct CommandContext {
   int exit_code = 0;
 };
+
+// The --root option every store command takes. An empty value is refused:
+// it would silently pick the default store.
+CLI::Option* add_root_option(CLI::App* cmd, std::string& root);
 
 void register_debug_commands(CLI::App& app, CommandContext& ctx);
 void register_build(CLI::App& app, CommandContext& ctx);

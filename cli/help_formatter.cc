@@ -55,9 +55,21 @@ class DockerStyleFormatter final : public CLI::Formatter {
     for (const CLI::Option* p : positionals) {
       std::string name = p->get_name();
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+      std::vector<std::string> words;
+      for (std::istringstream in(name); in >> name;) words.push_back(name);
+      if (words.size() > 1) {
+        // "SOURCE TARGET" names each value: no "...", and the values past
+        // the required count in brackets ("NAME [DEST]").
+        int required = p->get_required() ? p->get_expected_min() : 0;
+        for (size_t i = 0; i < words.size(); ++i)
+          out << " " << (static_cast<int>(i) < required ? words[i] : "[" + words[i] + "]");
+        continue;
+      }
       bool many = p->get_expected_max() > 1 || p->get_items_expected_max() > 1;
-      out << " " << (p->get_required() ? name : "[" + name + "]") << (many ? "..." : "");
+      out << " " << (p->get_required() ? words[0] : "[" + words[0] + "]") << (many ? "..." : "");
     }
+    // Everything after the positionals is a command line of its own (kiln run).
+    if (app->get_prefix_command()) out << " [COMMAND] [ARG...]";
     out << "\n\n" << app->get_description() << "\n";
 
     if (!subs.empty()) {

@@ -68,12 +68,25 @@ std::string human_size(int64_t bytes) {
   return out.str();
 }
 
+// docker's "N units ago" (go-units' HumanDuration).
 std::string ago(int64_t then_ns, int64_t now_ns) {
-  int64_t s = (now_ns - then_ns) / 1'000'000'000;
-  if (s < 60) return std::to_string(std::max<int64_t>(s, 1)) + " seconds ago";
-  if (s < 3600) return std::to_string(s / 60) + " minutes ago";
-  if (s < 86400) return std::to_string(s / 3600) + " hours ago";
-  return std::to_string(s / 86400) + " days ago";
+  int64_t d = std::max<int64_t>(now_ns - then_ns, 0);
+  int64_t seconds = d / 1'000'000'000;
+  int64_t minutes = seconds / 60;
+  int64_t hours = (d + 1'800'000'000'000) / 3'600'000'000'000;  // rounded, as go-units does
+  std::string text;
+  if (seconds < 1) text = "Less than a second";
+  else if (seconds == 1) text = "1 second";
+  else if (seconds < 60) text = std::to_string(seconds) + " seconds";
+  else if (minutes == 1) text = "About a minute";
+  else if (minutes < 60) text = std::to_string(minutes) + " minutes";
+  else if (hours == 1) text = "About an hour";
+  else if (hours < 48) text = std::to_string(hours) + " hours";
+  else if (hours < 24 * 7 * 2) text = std::to_string(hours / 24) + " days";
+  else if (hours < 24 * 30 * 2) text = std::to_string(hours / 24 / 7) + " weeks";
+  else if (hours < 24 * 365 * 2) text = std::to_string(hours / 24 / 30) + " months";
+  else text = std::to_string(d / 3'600'000'000'000 / 24 / 365) + " years";
+  return text + " ago";
 }
 
 // docker's CREATED is when the image was made (its config's `created`,
@@ -100,7 +113,7 @@ int list_images(const std::string& root, bool quiet) {
   if (!records.ok()) return report(records.error(), k_exit_internal);
   int64_t now = (*store)->clock.now_unix_nanos();
   if (!quiet) std::cout << std::left << std::setw(40) << "REPOSITORY" << std::setw(12) << "TAG"
-                        << std::setw(15) << "IMAGE ID" << std::setw(18) << "CREATED" << "SIZE\n";
+                        << std::setw(15) << "IMAGE ID" << std::setw(24) << "CREATED" << "SIZE\n";
   for (const auto& r : *records) {
     auto f = facts(**store, r);
     std::string id = f.ok() ? f->config_descriptor.digest.hex().substr(0, 12) : std::string("<broken>");
@@ -121,7 +134,7 @@ int list_images(const std::string& root, bool quiet) {
       tag = name.substr(colon + 1);
     }
     std::cout << std::left << std::setw(40) << repo << std::setw(12) << tag << std::setw(15) << id
-              << std::setw(18) << (f.ok() ? created_ago(*f, now) : "?") << (f.ok() ? human_size(f->size) : "?")
+              << std::setw(24) << (f.ok() ? created_ago(*f, now) : "?") << (f.ok() ? human_size(f->size) : "?")
               << "\n";
   }
   return k_exit_ok;
@@ -134,6 +147,8 @@ int tag_image(const std::string& root, const std::string& source, const std::str
   if (!record.ok()) return report(record.error(), k_exit_build_failed);
   auto name = ir::normalize_image_ref(target);
   if (!name.ok()) return report(base::make_error("invalid tag \"" + target + "\": " + name.error().message), k_exit_usage);
+  if (name->find('@') != std::string::npos)
+    return report(base::make_error("refusing to create a tag with a digest reference: " + target), k_exit_usage);
   auto tagged = (*store)->images->tag(*name, record->target);
   if (!tagged.ok()) return report(tagged.error(), k_exit_internal);
   // A named image is no longer <none>, as in docker.
@@ -282,7 +297,7 @@ int save_images(const std::string& root, const std::string& output, const std::v
 void register_image_commands(CLI::App& app, CommandContext& ctx) {
   auto root = std::make_shared<std::string>();
   auto add_root = [root](CLI::App* cmd) {
-    cmd->add_option("--root", *root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+    add_root_option(cmd, *root);
   };
 
   auto quiet = std::make_shared<bool>(false);

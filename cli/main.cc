@@ -33,12 +33,48 @@ std::string unknown_command_message(const CLI::App& app, int argc, char** argv) 
 
 }  // namespace
 
+namespace cli {
+
+CLI::Option* add_root_option(CLI::App* cmd, std::string& root) {
+  return cmd
+      ->add_option("--root", root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            return value.empty() ? std::string("needs a directory (an empty value would pick the default store)")
+                                 : std::string();
+          },
+          ""));
+}
+
+}  // namespace cli
+
+namespace {
+
+// docker's shape for a bad command line: "unknown flag: --bogus" or the
+// problem, then "See 'kiln build --help'." for the command that was parsed.
+std::string usage_error_message(const CLI::App* app, const CLI::Error& e) {
+  std::string path = app->get_name();
+  for (const CLI::App* cur = app; !cur->get_subcommands().empty();) {
+    cur = cur->get_subcommands().front();
+    path += " " + cur->get_name();
+  }
+  std::string message = e.what();
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    std::string extras = message.substr(message.find(": ") + 2);
+    if (!extras.empty() && extras[0] == '-') message = "unknown flag: " + extras.substr(0, extras.find(' '));
+  }
+  return message + "\nSee '" + path + " --help'.\n";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"A daemonless builder of OCI container images from Dockerfiles", "kiln"};
   app.set_version_flag("-v,--version", std::string("kiln version ") + KILN_VERSION);
   app.require_subcommand(1);
   cli::CommandContext ctx;
   cli::install_help_formatter(app);
+  app.failure_message(usage_error_message);
   cli::register_build(app, ctx);
   cli::register_run(app, ctx);
   cli::register_image_commands(app, ctx);

@@ -199,7 +199,7 @@ void register_registry_commands(CLI::App& app, CommandContext& ctx) {
   pull_cmd->add_option("--platform", *platform,
                        "Pull this platform of a multi-platform image (default: this machine's)");
   pull_cmd->add_flag("-q,--quiet", *quiet, "Suppress verbose output");
-  pull_cmd->add_option("--root", *root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+  add_root_option(pull_cmd, *root);
   add_insecure(pull_cmd);
   pull_cmd->callback([=, &ctx] { ctx.exit_code = pull(*root, *flags, *pull_name, *platform, *quiet); });
 
@@ -210,7 +210,7 @@ void register_registry_commands(CLI::App& app, CommandContext& ctx) {
       ->required()
       ->expected(1, 2);
   push_cmd->add_flag("-q,--quiet", *quiet, "Suppress verbose output");
-  push_cmd->add_option("--root", *root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+  add_root_option(push_cmd, *root);
   add_insecure(push_cmd);
   push_cmd->callback([=, &ctx] {
     ctx.exit_code = push(*root, *flags, (*push_args)[0], push_args->size() > 1 ? (*push_args)[1] : "", *quiet);

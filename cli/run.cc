@@ -166,7 +166,7 @@ void register_run(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--pids-limit", opts->limits.pids_limit, "Maximum number of processes");
   cmd->add_option("--shm-size", opts->limits.shm_size, "Size of /dev/shm (default 64m)");
   cmd->add_option("--ulimit", opts->limits.ulimits, "Resource limit (name=soft[:hard]); repeatable")->allow_extra_args(false);
-  cmd->add_option("--root", opts->root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+  add_root_option(cmd, opts->root);
   // Everything after IMAGE is the command, its flags included.
   cmd->prefix_command();
   cmd->callback([opts, cmd, &ctx] {

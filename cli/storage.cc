@@ -161,15 +161,31 @@ int prune(const std::string& root, const PruneArgs& args) {
     if (!cap.ok()) return report(base::with_context(cap, "--keep-storage").error(), k_exit_usage);
     options.keep_storage = *cap;
   }
-  if (!args.force && !confirm(args.all ? "WARNING! This will remove all build cache."
-                                       : "WARNING! This will remove all build cache except the "
-                                         "unpacked layers of local images.")) {
+  if (!args.force && !confirm(args.all ? "WARNING! This will remove all build cache and images without a name."
+                                       : "WARNING! This will remove images without a name and all build cache "
+                                         "except the unpacked layers of local images.")) {
     return k_exit_ok;
   }
   auto h = open_housekeeping(root, true);
   if (!h.ok()) return report(h.error(), k_exit_internal);
   auto stale = h->store->metadata->remove_stale_leases(h->store->blobs->tmp());
   if (!stale.ok()) return report(stale.error(), k_exit_internal);
+  // Images built without a name (<none>) go too, as with docker system
+  // prune: nothing else would ever free them.
+  auto images = h->store->metadata->list_images();
+  if (!images.ok()) return report(images.error(), k_exit_internal);
+  std::vector<std::string> unnamed;
+  for (const content::ImageRecord& r : *images)
+    if (is_dangling_name(r.name)) unnamed.push_back(r.name);
+  if (!unnamed.empty()) {
+    std::cout << "Deleted Images:\n";
+    for (const std::string& name : unnamed) {
+      auto removed = h->store->metadata->remove_image(name);
+      if (!removed.ok()) return report(removed.error(), k_exit_internal);
+      std::cout << "deleted: " << name << "\n";
+    }
+    std::cout << "\n";
+  }
   gc::LoadOptions load = h->load_options();
   load.probe_cache_mounts = true;  // safe: we hold the store lock exclusively
   auto state = gc::load_state(h->store->root, *h->store->metadata, *h->store->blobs, load);
@@ -341,7 +357,7 @@ int fsck(const std::string& root, bool repair) {
 void register_storage_commands(CLI::App& app, CommandContext& ctx) {
   auto root = std::make_shared<std::string>();
   auto add_root = [root](CLI::App* cmd) {
-    cmd->add_option("--root", *root, "kiln's storage directory (default: $KILN_ROOT or /var/lib/kiln)");
+    add_root_option(cmd, *root);
   };
 
   auto prune_args = std::make_shared<PruneArgs>();
