@@ -131,6 +131,23 @@ void print_explanation(const solver::SolveResult& result, std::ostream& out) {
   }
 }
 
+// --explain-cache with --progress=json: one object per step, so that
+// standard error stays JSON throughout.
+void print_explanation_json(const solver::SolveResult& result, std::ostream& out) {
+  for (const solver::StepOutcome& step : result.steps) {
+    const char* state = "ran";
+    if (step.state == solver::StepState::cached) state = "cached";
+    if (step.state == solver::StepState::failed) state = "failed";
+    if (step.state == solver::StepState::canceled) state = "canceled";
+    nlohmann::ordered_json obj = {{"kind", "cache_explanation"},
+                                  {"step", step.number},
+                                  {"name", step.name},
+                                  {"state", state},
+                                  {"reasons", step.reasons}};
+    out << obj.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  }
+}
+
 // An image built without a name stays reachable by its ID (docker's
 // <none>:<none>), unless a name already holds that very manifest.
 base::Result<void> keep_unnamed_image(Store& st, const oci::Descriptor& manifest, const base::Digest& id) {
@@ -348,7 +365,11 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
   solver::SolveResult partial;
   auto solved = solver::solve(loaded->def, executor, solve_index, **display, solve_opts, &partial);
   (*display)->finish();
-  if (opts.explain_cache) print_explanation(solved.ok() ? *solved : partial, std::cerr);
+  if (opts.explain_cache) {
+    const solver::SolveResult& explained = solved.ok() ? *solved : partial;
+    if (*mode == progress::ProgressMode::json) print_explanation_json(explained, std::cerr);
+    else print_explanation(explained, std::cerr);
+  }
   if (!solved.ok() && interrupted.load()) return fail(base::make_error("build interrupted"), k_exit_interrupted);
   if (!solved.ok())
     return fail(with_dockerfile_line(solved.error(), loaded->display_name, loaded->dockerfile_text),
@@ -376,11 +397,15 @@ std::optional<Failure> run_build(const BuildOptions& opts, std::ostream& out) {
     switch (o.type) {
       case OutputType::image:
         for (const std::string& n : names) {
-          written = st.images->tag(n, image->manifest);
+          written = keep_replaced_image(st, n, image->manifest);
+          if (written.ok()) written = st.images->tag(n, image->manifest);
           if (!written.ok()) break;
           if (plain_messages) std::cerr << "naming to " << n << " done\n";
         }
-        if (names.empty()) written = keep_unnamed_image(st, image->manifest, image->config.digest);
+        if (written.ok()) {
+          written = names.empty() ? keep_unnamed_image(st, image->manifest, image->config.digest)
+                                  : forget_unnamed(st, image->config.digest);
+        }
         // Durable before "done" is printed, and whatever a later output does.
         if (written.ok()) written = st.metadata->make_durable();
         break;

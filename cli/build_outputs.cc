@@ -84,12 +84,15 @@ base::Result<OutputPlan> parse_outputs(const std::vector<std::string>& specs) {
     if (!typed) return base::make_error("--output " + spec + ": type is required");
     if (out.push && out.type != OutputType::image)
       return base::make_error("--output " + spec + ": push=true needs type=image");
-    // As buildx: an archive without dest (or with dest=-) goes to standard
-    // output; a directory cannot.
+    // As buildx: an OCI or tar archive without dest (or with dest=-) goes to
+    // standard output; a directory cannot.
     const bool directory = out.type == OutputType::local || (out.type == OutputType::oci && !out.oci_tar);
     if (directory && (out.dest.empty() || out.dest == "-"))
       return base::make_error("--output " + spec + ": dest must name a directory for this type" +
                               " (use type=tar,dest=- for a tar on standard output)");
+    // buildx loads a docker output without dest into docker's image store:
+    // kiln's image store is the same place here.
+    if (out.type == OutputType::docker && out.dest.empty()) out.type = OutputType::image;
     if (out.type != OutputType::image && out.dest.empty()) out.dest = "-";
     plan.outputs.push_back(out);
   }

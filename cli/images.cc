@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -169,21 +170,33 @@ int remove_images(const std::string& root, const std::vector<std::string>& names
       code = report(record.error(), k_exit_build_failed);
       continue;
     }
-    // By name, only that name goes. By ID, the image goes with every name
-    // it has, unless several repositories name it (docker's conflict).
+    // By name, only that name goes. By ID, the image goes with its names,
+    // unless more than one tag or more than one repository names it
+    // (docker's isSingleReference; repo@digest names do not count as tags).
     std::vector<content::ImageRecord> doomed{*record};
     auto id = image_id(**store, *record);
-    bool by_id = id.ok() && (n == id->str() || id->hex().starts_with(n) ||
-                             (n.starts_with("sha256:") && id->str().starts_with(n)));
-    if (id.ok() && (by_id || is_dangling_name(record->name))) {
+    // The name a build without -t gets is its ID: typing it means the ID.
+    const bool by_id = !found_by_name(n, *record) || (id.ok() && record->name == id->str());
+    if (id.ok() && by_id) {
       auto all = records_of_image(**store, *id);
       if (!all.ok()) {
         code = report(all.error(), k_exit_internal);
         continue;
       }
-      int named = 0;
-      for (const auto& r : *all) named += !is_dangling_name(r.name);
-      if (by_id && named > 1) {
+      std::set<std::string> repositories;
+      int tags = 0;
+      for (const auto& r : *all) {
+        if (is_dangling_name(r.name)) continue;
+        size_t at = r.name.find('@');
+        std::string repo = r.name.substr(0, at);
+        if (at == std::string::npos) {
+          ++tags;
+          size_t colon = repo.rfind(':');
+          if (colon != std::string::npos && repo.find('/', colon) == std::string::npos) repo.resize(colon);
+        }
+        repositories.insert(repo);
+      }
+      if (tags > 1 || repositories.size() > 1) {
         code = report(base::make_error("conflict: unable to delete " + n +
                                        " - image is referenced in multiple repositories (remove them by name)"),
                       k_exit_build_failed);
@@ -266,7 +279,7 @@ int load_images(const std::string& root, const std::string& input, bool quiet) {
   if (!quiet) {
     for (const auto& image : *loaded) {
       if (!image.named) {
-        std::cout << "Loaded image ID: " << image.target.digest.str() << "\n";
+        std::cout << "Loaded image ID: " << image.names.front() << "\n";
         continue;
       }
       for (const std::string& n : image.names) std::cout << "Loaded image: " << familiar_name(n) << "\n";
@@ -284,7 +297,9 @@ int save_images(const std::string& root, const std::string& output, const std::v
   for (const std::string& n : names) {
     auto record = find_stored_image(**store, n);
     if (!record.ok()) return report(record.error(), k_exit_build_failed);
-    images.push_back({is_dangling_name(record->name) ? std::string() : record->name, record->target});
+    // By ID, docker's archive names no tag; by name, that name.
+    bool named = found_by_name(n, *record) && !is_dangling_name(record->name);
+    images.push_back({named ? record->name : std::string(), record->target});
   }
   auto written = output.empty() ? content::archives::write_docker_archive(*(*store)->blobs, images, STDOUT_FILENO)
                                 : content::archives::write_docker_archive(*(*store)->blobs, images, output);

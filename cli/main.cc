@@ -54,14 +54,21 @@ namespace {
 // problem, then "See 'kiln build --help'." for the command that was parsed.
 std::string usage_error_message(const CLI::App* app, const CLI::Error& e) {
   std::string path = app->get_name();
-  for (const CLI::App* cur = app; !cur->get_subcommands().empty();) {
+  const CLI::App* cur = app;
+  while (!cur->get_subcommands().empty()) {
     cur = cur->get_subcommands().front();
     path += " " + cur->get_name();
   }
   std::string message = e.what();
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-    std::string extras = message.substr(message.find(": ") + 2);
-    if (!extras.empty() && extras[0] == '-') message = "unknown flag: " + extras.substr(0, extras.find(' '));
+    // The first flag the command does not know, in the order typed.
+    std::vector<std::string> extras = cur->remaining();
+    if (extras.empty()) extras = app->remaining();
+    for (const std::string& word : extras)
+      if (word.size() > 1 && word[0] == '-') {
+        message = "unknown flag: " + word.substr(0, word.find('='));
+        break;
+      }
   }
   return message + "\nSee '" + path + " --help'.\n";
 }

@@ -102,7 +102,11 @@ base::Result<PullOutcome> pull_to_store(RegistrySession& session, Store& store, 
   if (auto n = ir::normalize_image_ref(ref.str()); n.ok() && *n != ref.str()) names.push_back(*n);
   TRY_ASSIGN(auto previous, store.images->get(outcome.name));
   outcome.updated = !previous || previous->target.digest != pulled.root.digest;
-  for (const std::string& n : names) TRY(store.images->tag(n, pulled.root));
+  for (const std::string& n : names) {
+    TRY(keep_replaced_image(store, n, pulled.root));
+    TRY(store.images->tag(n, pulled.root));
+  }
+  if (auto id = image_id(store, content::ImageRecord{outcome.name, pulled.root, 0, 0}); id.ok()) TRY(forget_unnamed(store, *id));
   TRY(lease.release());
   out << "Digest: " << pulled.root.digest.str() << "\n";
   out << "Status: " << (outcome.updated ? "Downloaded newer image for " : "Image is up to date for ")

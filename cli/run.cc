@@ -122,10 +122,17 @@ std::variant<int, RunFailure> run_image(const RunOptions& opts) {
   auto ref = ir::normalize_image_ref(opts.image);
   if (auto record = find_stored_image(st, opts.image); record.ok()) {
     ref = record->name;
+  } else if (record.error().message.rfind("No such image", 0) != 0) {
+    return RunFailure{record.error()};  // an ambiguous ID prefix, or the store failed
   } else if (!ref.ok()) {
     return RunFailure{base::make_error("invalid image name \"" + opts.image + "\": " + ref.error().message), k_exit_usage};
   }
-  auto image = solver::ops::build::resolve_local_image(*st.blobs, *st.images, *ref, ir::host_platform());
+  auto image = solver::ops::build::resolve_local_image(*st.blobs, *st.images, *ref, ir::host_platform(),
+                                                       solver::ops::build::PlatformMatch::any);
+  if (image.ok() && !image->config.architecture.empty() &&
+      (image->config.os != ir::host_platform().os || image->config.architecture != ir::host_platform().architecture))
+    std::cerr << "WARNING: The requested image's platform (" << image->config.os << "/" << image->config.architecture
+              << ") does not match the detected host platform (" << ir::host_platform().str() << ")\n";
   if (!image.ok()) return RunFailure{image.error()};
   auto op = process_of(image->config.config, opts);
   if (!op.ok()) return RunFailure{op.error(), k_exit_usage};

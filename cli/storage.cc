@@ -170,13 +170,14 @@ int prune(const std::string& root, const PruneArgs& args) {
   if (!h.ok()) return report(h.error(), k_exit_internal);
   auto stale = h->store->metadata->remove_stale_leases(h->store->blobs->tmp());
   if (!stale.ok()) return report(stale.error(), k_exit_internal);
-  // Images built without a name (<none>) go too, as with docker system
-  // prune: nothing else would ever free them.
+  // Images without a name (<none>) go too, as with docker system prune:
+  // nothing else would ever free them. A --keep-storage trim only trims
+  // the cache, as docker builder prune --keep-storage does.
   auto images = h->store->metadata->list_images();
   if (!images.ok()) return report(images.error(), k_exit_internal);
   std::vector<std::string> unnamed;
   for (const content::ImageRecord& r : *images)
-    if (is_dangling_name(r.name)) unnamed.push_back(r.name);
+    if (is_dangling_name(r.name) && args.keep_storage.empty()) unnamed.push_back(r.name);
   if (!unnamed.empty()) {
     std::cout << "Deleted Images:\n";
     for (const std::string& name : unnamed) {
@@ -361,7 +362,7 @@ void register_storage_commands(CLI::App& app, CommandContext& ctx) {
   };
 
   auto prune_args = std::make_shared<PruneArgs>();
-  CLI::App* prune_cmd = app.add_subcommand("prune", "Remove build cache and RUN cache mounts");
+  CLI::App* prune_cmd = app.add_subcommand("prune", "Remove build cache, RUN cache mounts and images without a name");
   prune_cmd->add_flag("-a,--all", prune_args->all,
                       "Also remove the unpacked layers of local images (all build cache)");
   prune_cmd->add_option("--keep-storage", prune_args->keep_storage,

@@ -76,14 +76,44 @@ std::optional<std::string> id_prefix(const std::string& text) {
   return std::string(hex);
 }
 
-}  // namespace
-
-base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name) {
+// The names a typed name may be stored under: as given, then its
+// normalized forms.
+std::vector<std::string> name_candidates(const std::string& name) {
   std::vector<std::string> candidates{name};
   if (auto n = ir::normalize_image_ref(name); n.ok()) {
     for (const std::string& c : solver::ops::build::local_names(*n)) candidates.push_back(c);
   }
-  for (const std::string& c : candidates) {
+  return candidates;
+}
+
+}  // namespace
+
+base::Result<void> forget_unnamed(Store& store, const base::Digest& id) {
+  // Read first: a rebuild that changes nothing must not pay a write.
+  TRY_ASSIGN(auto record, store.images->get(dangling_name(id)));
+  if (record) TRY(store.images->remove(record->name));
+  return {};
+}
+
+base::Result<void> keep_replaced_image(Store& store, const std::string& name, const oci::Descriptor& next) {
+  TRY_ASSIGN(auto previous, store.images->get(name));
+  if (!previous || previous->target.digest == next.digest) return {};
+  TRY_ASSIGN(auto records, store.images->list());
+  for (const content::ImageRecord& r : records)
+    if (r.name != name && r.target.digest == previous->target.digest) return {};  // still named
+  auto id = image_id(store, *previous);
+  if (!id.ok()) return {};  // an unreadable image is not worth keeping
+  return store.images->tag(dangling_name(*id), previous->target);
+}
+
+bool found_by_name(const std::string& typed, const content::ImageRecord& record) {
+  for (const std::string& c : name_candidates(typed))
+    if (c == record.name) return true;
+  return false;
+}
+
+base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name) {
+  for (const std::string& c : name_candidates(name)) {
     TRY_ASSIGN(auto record, store.images->get(c));
     if (record) return *record;
   }

@@ -54,6 +54,18 @@ bool is_dangling_name(const std::string& name);
 // Errors: "No such image: NAME", or an ambiguous prefix.
 base::Result<content::ImageRecord> find_stored_image(Store& store, const std::string& name);
 
+// Once an image has a name, its <none> record goes (docker's image is no
+// longer dangling). A no-op when there is none.
+base::Result<void> forget_unnamed(Store& store, const base::Digest& id);
+
+// A name about to point elsewhere leaves its old image as <none>, as docker
+// does, so that re-pulling or re-building a name never drops an image
+// silently. A no-op when the name is free or already points at `next`.
+base::Result<void> keep_replaced_image(Store& store, const std::string& name, const oci::Descriptor& next);
+
+// Whether `typed` found `record` by name (not as an image ID).
+bool found_by_name(const std::string& typed, const content::ImageRecord& record);
+
 // Every stored record of the image `id`, named ones first.
 base::Result<std::vector<content::ImageRecord>> records_of_image(Store& store, const base::Digest& id);
 

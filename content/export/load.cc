@@ -266,7 +266,18 @@ Result<std::vector<LoadedImage>> finish_load(const ContentStore& store, ImageSto
   }
   remove_created(store, log, keep);
   for (auto& image : *loaded) {
-    if (image.names.empty()) image.names.push_back(image.target.digest.str());
+    // An image without a name is kept under its ID, as a build without -t
+    // keeps it: the config digest (docker's image ID) for a manifest, the
+    // digest of an index otherwise.
+    if (image.names.empty()) {
+      std::string id = image.target.digest.str();
+      if (oci::is_manifest(image.target.media_type)) {
+        TRY_ASSIGN(std::string bytes, store.read(image.target.digest));
+        TRY_ASSIGN(oci::Manifest manifest, oci::parse_manifest(bytes));
+        id = manifest.config.digest.str();
+      }
+      image.names.push_back(id);
+    }
     for (const auto& name : image.names) TRY(images.tag(name, image.target));
   }
   return loaded;

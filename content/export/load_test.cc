@@ -145,15 +145,17 @@ TEST_F(LoadTest, NamesAreNormalizedByTheCaller) {
   EXPECT_EQ((*loaded)[0].names, std::vector<std::string>{"x/docker.io/library/app:1"});
 }
 
-TEST_F(LoadTest, UnnamedImagesAreLoadedByDigest) {
+// Kept under the image's ID (its config digest), as a build without -t is.
+TEST_F(LoadTest, UnnamedImagesAreLoadedUnderTheirId) {
   ASSERT_TRUE(write_oci_layout_tar(*m_src, {{"", m_image.manifest}}, path("o.tar")));
   auto loaded = load(path("o.tar"));
   ASSERT_TRUE(loaded) << loaded.error().message;
   ASSERT_EQ(loaded->size(), 1u);
   EXPECT_FALSE((*loaded)[0].named);
-  EXPECT_EQ((*loaded)[0].names, std::vector<std::string>{m_image.manifest.digest.str()});
-  auto record = m_dst->images.get(m_image.manifest.digest.str());
+  EXPECT_EQ((*loaded)[0].names, std::vector<std::string>{m_image.config.str()});
+  auto record = m_dst->images.get(m_image.config.str());
   ASSERT_TRUE(record && *record);
+  EXPECT_EQ((*record)->target.digest, m_image.manifest.digest);
 }
 
 // The pre-Docker-25 layout: <id>/layer.tar, <config>.json, manifest.json and

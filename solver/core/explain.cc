@@ -125,8 +125,21 @@ std::vector<std::string> explain_miss(const std::optional<StepRecord>& before,
     // A build arg the instruction expands changes its text too: name the
     // arg, and the instruction only when the arg does not account for it.
     Json env_before = env_of(before->definition), env_now = env_of(now.definition);
-    if (!explained_by_env(instr_before, instr_now, env_before, env_now))
+    if (!explained_by_env(instr_before, instr_now, env_before, env_now)) {
       out.push_back("instruction changed: " + in_quotes(instr_before) + " -> " + in_quotes(instr_now));
+    } else {
+      // The text changed only by the arg; what earlier lines set (WORKDIR,
+      // USER, ...) may have changed as well and is named too.
+      Json b = Json::parse(before->definition, nullptr, false), a = Json::parse(now.definition, nullptr, false);
+      if (b.is_object() && a.is_object()) {
+        for (const auto& [field, value] : a.items()) {
+          if (field == "env" || (b.contains(field) && b[field] == value)) continue;
+          std::string was = b.contains(field) ? dump(b[field]) : "unset";
+          if (b.contains(field) && explained_by_env(was, dump(value), env_before, env_now)) continue;
+          out.push_back(field + " changed: " + was + " -> " + dump(value));
+        }
+      }
+    }
     if (env_before != env_now) explain_env(env_before, env_now, out);
   } else if (before->definition != now.definition) {
     explain_definition(before->definition, now.definition, out);

@@ -57,6 +57,16 @@ TEST(Explain, AnInstructionThatExpandsAChangedArgNamesTheArg) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0], "build arg or env VER changed: \"1.2\" -> \"1.3\"");
 
+  // A definition field the arg does not account for is still named.
+  auto moved = record("c", R"({"kind":"exec","cwd":"/src","env":[["VER","1.3"]]})");
+  auto stayed = record("d", R"({"kind":"exec","cwd":"/app","env":[["VER","1.2"]]})");
+  moved.instruction = now.instruction;
+  stayed.instruction = before.instruction;
+  lines = explain_miss(stayed, moved, exec, true);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "cwd changed: \"/app\" -> \"/src\"");
+  EXPECT_EQ(lines[1], "build arg or env VER changed: \"1.2\" -> \"1.3\"");
+
   // An edit of the line itself is still reported, beside the arg.
   now.instruction = "[build 3/4] RUN echo \"version=1.3\" > /ver";
   lines = explain_miss(before, now, exec, true);

@@ -27,7 +27,8 @@ std::vector<std::string> local_names(const std::string& ref) {
 base::Result<solver::image::BaseImage> resolve_local_image(const content::ContentStore& blobs,
                                                            content::ImageStore& images,
                                                            const std::string& ref,
-                                                           const ir::Platform& platform) {
+                                                           const ir::Platform& platform,
+                                                           PlatformMatch match) {
   for (const std::string& name : local_names(ref)) {
     TRY_ASSIGN(auto record, images.get(name));
     if (!record) continue;
@@ -36,7 +37,7 @@ base::Result<solver::image::BaseImage> resolve_local_image(const content::Conten
     // A single-platform image serves only its own platform (an index was
     // matched above); a config that names none is taken as it is.
     const oci::ImageConfig& c = image.config;
-    if (!platform.empty() && !c.architecture.empty() &&
+    if (match == PlatformMatch::required && !platform.empty() && !c.architecture.empty() &&
         !solver::image::platform_rank(oci::Platform{c.architecture, c.os, c.os_version, c.os_features, c.variant},
                                       platform)) {
       std::string have = c.os + "/" + c.architecture + (c.variant.empty() ? "" : "/" + c.variant);

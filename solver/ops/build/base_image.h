@@ -14,12 +14,18 @@
 
 namespace solver::ops::build {
 
+// Whether a single-platform image must be of the platform asked for. A
+// build needs it to be (else the image would be labelled with a platform
+// its files are not for); `kiln run`, like docker run, only warns.
+enum class PlatformMatch { required, any };
+
 // `ref` is normalized ("docker.io/library/alpine:latest"). Errors name the
 // image and say how to get it.
 base::Result<solver::image::BaseImage> resolve_local_image(const content::ContentStore& blobs,
                                                            content::ImageStore& images,
                                                            const std::string& ref,
-                                                           const ir::Platform& platform);
+                                                           const ir::Platform& platform,
+                                                           PlatformMatch match = PlatformMatch::required);
 
 // The base image an image source op was solved to: its result payload is
 // the manifest (or index) digest the op's cache key named.

@@ -140,7 +140,16 @@ GcPlan plan_prune(const StoreState& state, const PruneOptions& options) {
     return a.last_used != b.last_used ? a.last_used < b.last_used : a.name < b.name;
   });
   int64_t cap = *options.keep_storage;
-  auto usage = [&] { return usage_of(state, live_set(state, removed)) + mounts_kept(state, removed_mounts); };
+  // The cap is on the build cache, as docker builder prune's is: what the
+  // images (named or <none>) and running builds keep is not counted, since
+  // no prune of the cache could free it.
+  std::set<std::string> every_record;
+  for (const Candidate& c : candidates)
+    if (c.record) every_record.insert(c.record->key);
+  const int64_t kept_anyway = usage_of(state, live_set(state, every_record));
+  auto usage = [&] {
+    return usage_of(state, live_set(state, removed)) - kept_anyway + mounts_kept(state, removed_mounts);
+  };
   // Unreachable data goes whatever the cap, as in a plain collection.
   if (usage() <= cap) return plan_for(state, removed, removed_mounts);
   for (const Candidate& c : candidates) {

@@ -113,6 +113,21 @@ TEST(GcPlan, KeepStorageRemovesLeastRecentlyUsedUntilUnderTheCap) {
   EXPECT_EQ(plan.usage_after, 5);  // image blobs stay whatever the cap
 }
 
+// As docker builder prune's: the cap counts the cache only. A large image
+// (which no cache prune frees) does not make the prune take every record.
+TEST(GcPlan, KeepStorageCountsOnlyWhatTheCacheAloneKeeps) {
+  StoreState s = sample();
+  s.snapshots = {snap("old", "", 200), snap("new", "", 300)};
+  s.records = {record("k-new", "new", 50), record("k-old", "old", 10)};
+  s.layers.clear();
+  s.blobs = {{"sha256:image", 5000}};
+  PruneOptions opts;
+  opts.keep_storage = 400;
+  GcPlan plan = plan_prune(s, opts);
+  EXPECT_EQ(plan.records, Strings{"k-old"});
+  EXPECT_EQ(plan.usage_after, 5300);
+}
+
 TEST(GcPlan, SharedSnapshotStaysWhileAnyRecordNamesIt) {
   StoreState s;
   s.snapshots = {snap("x", "", 10)};
