@@ -160,7 +160,7 @@ int tag_image(const std::string& root, const std::string& source, const std::str
   return k_exit_ok;
 }
 
-int remove_images(const std::string& root, const std::vector<std::string>& names) {
+int remove_images(const std::string& root, const std::vector<std::string>& names, bool force) {
   auto store = open_images(root);
   if (!store.ok()) return report(store.error(), k_exit_internal);
   int code = k_exit_ok;
@@ -196,9 +196,9 @@ int remove_images(const std::string& root, const std::vector<std::string>& names
         }
         repositories.insert(repo);
       }
-      if (tags > 1 || repositories.size() > 1) {
+      if (!force && (tags > 1 || repositories.size() > 1)) {
         code = report(base::make_error("conflict: unable to delete " + n +
-                                       " - image is referenced in multiple repositories (remove them by name)"),
+                                       " (must be forced) - image is referenced in multiple repositories"),
                       k_exit_build_failed);
         continue;
       }
@@ -329,9 +329,11 @@ void register_image_commands(CLI::App& app, CommandContext& ctx) {
 
   auto rmi_args = std::make_shared<std::vector<std::string>>();
   CLI::App* rmi = app.add_subcommand("rmi", "Remove one or more images");
+  auto rmi_force = std::make_shared<bool>(false);
   rmi->add_option("IMAGE", *rmi_args, "Images to remove")->required();
+  rmi->add_flag("-f,--force", *rmi_force, "Remove an image given by ID with all its names");
   add_root(rmi);
-  rmi->callback([root, rmi_args, &ctx] { ctx.exit_code = remove_images(*root, *rmi_args); });
+  rmi->callback([root, rmi_args, rmi_force, &ctx] { ctx.exit_code = remove_images(*root, *rmi_args, *rmi_force); });
 
   auto inspect_args = std::make_shared<std::vector<std::string>>();
   CLI::App* inspect = app.add_subcommand("inspect", "Display detailed information on images");

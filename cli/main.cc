@@ -2,7 +2,9 @@
 // logic lives in the modules.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -88,6 +90,13 @@ int main(int argc, char** argv) {
   cli::register_storage_commands(app, ctx);
   cli::register_registry_commands(app, ctx);
   cli::register_debug_commands(app, ctx);
+  // A misspelled backend is the user's mistake, not the store's.
+  if (const char* backend = std::getenv("KILN_SNAPSHOTTER");
+      backend && *backend && std::string_view(backend) != "auto" && std::string_view(backend) != "overlay" &&
+      std::string_view(backend) != "copy") {
+    std::cerr << "error: KILN_SNAPSHOTTER=" << backend << ": unknown snapshotter (auto, overlay or copy)\n";
+    return cli::k_exit_usage;
+  }
   if (std::string msg = unknown_command_message(app, argc, argv); !msg.empty()) {
     std::cerr << msg << "\n";
     return cli::k_exit_usage;

@@ -326,7 +326,12 @@ TEST_F(Build, UnnamedImagesAreKeptAndIdsWorkAsReferences) {
   auto conflict = kiln({"rmi", short_id});
   EXPECT_NE(conflict.exit_code, 0);
   EXPECT_NE(conflict.err.find("referenced in multiple repositories"), std::string::npos) << conflict.err;
-  ASSERT_EQ(kiln({"rmi", "app:2"}).exit_code, 0);
+  ASSERT_EQ(kiln({"tag", "app:1", "other:1"}).exit_code, 0);
+  auto forced = kiln({"rmi", "-f", short_id});  // docker's -f: the image goes with all its names
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_NE(forced.out.find("Untagged: other:1"), std::string::npos) << forced.out;
+  EXPECT_NE(kiln({"inspect", "app:2"}).exit_code, 0);
+  ASSERT_EQ(build({"-t", "app:1"}).exit_code, 0);
   auto removed = kiln({"rmi", short_id});
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_NE(removed.out.find("Untagged: app:1"), std::string::npos) << removed.out;
