@@ -247,15 +247,24 @@ class Walker {
     if (m_patterns.ignore && path != ".") {
       ignore_parent = m_patterns.ignore->match_in_walk(path, {}).for_children;
     }
-    TRY_ASSIGN(auto below, walk_children(fd.get(), path, "", ignore_parent, ParentResults{}, ParentResults{}));
+    TRY_ASSIGN(Chunks below, walk_children(fd.get(), path, "", ignore_parent, ParentResults{}, ParentResults{}));
     // An ignored directory is still created when something below it is
     // selected (an exception pattern). The root's own header is not part of
     // `COPY . dst` in BuildKit either.
     if (is_ignored && below.empty()) return false;
+    size_t total = m_out.size() + 1;
+    for (const auto& chunk : below) total += chunk.size();
+    m_out.reserve(total);
     if (path != ".") m_out.push_back(std::move(entry));
-    append(m_out, std::move(below));
+    for (auto& chunk : below)
+      m_out.insert(m_out.end(), std::make_move_iterator(chunk.begin()), std::make_move_iterator(chunk.end()));
     return true;
   }
+
+  // A walk's entries in path order, as runs that are concatenated once, at
+  // the top: merging each level into a new vector moved every entry once
+  // per level and touched fresh pages each time. No run is empty.
+  using Chunks = std::vector<std::vector<WalkedEntry>>;
 
   // A subdirectory as walk_children sees it: its entry and what another
   // task finds below it.
@@ -264,7 +273,7 @@ class Walker {
     bool included = true;  // false: kept only if something below it is selected
     bool gone = false;     // vanished or was replaced meanwhile
     ParentResults ignore_child, exclude_child, include_child;
-    std::vector<WalkedEntry> below;
+    Chunks below;
     std::optional<base::Error> error;
   };
 
@@ -275,11 +284,9 @@ class Walker {
   // directory from its parent's descriptor, so no more descriptors are open
   // than directories being walked. Most entries are files: each costs a
   // stat and the one allocation of its path.
-  Result<std::vector<WalkedEntry>> walk_children(int dir_fd, const std::string& real_dir,
-                                                 const std::string& rel_dir,
-                                                 const ParentResults& ignore_parent,
-                                                 const ParentResults& exclude_parent,
-                                                 const ParentResults& include_parent) const {
+  Result<Chunks> walk_children(int dir_fd, const std::string& real_dir, const std::string& rel_dir,
+                               const ParentResults& ignore_parent, const ParentResults& exclude_parent,
+                               const ParentResults& include_parent) const {
     TRY_ASSIGN(auto names, list_names(dir_fd, real_dir));
     // Paths relative to the source matter only to --exclude and include patterns.
     const bool needs_rel = m_patterns.exclude || m_patterns.include;
@@ -380,35 +387,34 @@ class Walker {
       return base::make_error("walking \"" + real_dir + "\": interrupted");
     }
 
+    Chunks out;
     if (dirs.empty()) {
       if (failure) return *failure;
-      return entries;
+      if (!entries.empty()) out.push_back(std::move(entries));
+      return out;
     }
     for (const DirItem& dir : dirs)
       if (dir.error) return *dir.error;  // the first in path order
     if (failure) return *failure;
-    size_t total = entries.size();
-    for (const DirItem& dir : dirs) total += dir.below.size();
-    std::vector<WalkedEntry> out;
-    out.reserve(total);
+    // This directory's entries in runs, each subdirectory's runs after its
+    // own entry.
+    std::vector<WalkedEntry> run;
+    auto close_run = [&] {
+      if (!run.empty()) out.push_back(std::move(run));
+      run = {};
+    };
     size_t next = 0;
     for (DirItem& dir : dirs) {
-      for (; next < dir.position; ++next) out.push_back(std::move(entries[next]));
+      for (; next < dir.position; ++next) run.push_back(std::move(entries[next]));
       ++next;
       if (dir.gone || (!dir.included && dir.below.empty())) continue;
-      out.push_back(std::move(entries[dir.position]));
-      append(out, std::move(dir.below));
+      run.push_back(std::move(entries[dir.position]));
+      close_run();
+      for (auto& chunk : dir.below) out.push_back(std::move(chunk));
     }
-    for (; next < entries.size(); ++next) out.push_back(std::move(entries[next]));
+    for (; next < entries.size(); ++next) run.push_back(std::move(entries[next]));
+    close_run();
     return out;
-  }
-
-  static void append(std::vector<WalkedEntry>& out, std::vector<WalkedEntry>&& more) {
-    if (out.empty()) {
-      out = std::move(more);
-      return;
-    }
-    out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
 
   static Result<WalkedEntry> make_entry(int dir_fd, const char* name, std::string path,
