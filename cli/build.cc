@@ -99,15 +99,6 @@ std::map<std::string, std::string> parse_labels(const std::vector<std::string>& 
   return out;
 }
 
-// "docker.io/library/app:1" → "docker.io/library/app" (tag and digest dropped).
-std::string repository_of(const std::string& name) {
-  std::string repo = name.substr(0, name.find('@'));
-  size_t slash = repo.rfind('/');
-  size_t colon = repo.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) repo.resize(colon);
-  return repo;
-}
-
 void print_explanation(const solver::SolveResult& result, std::ostream& out) {
   out << "cache explanation:\n";
   for (const solver::StepOutcome& step : result.steps) {

@@ -47,12 +47,10 @@ base::Result<ImageFacts> facts(Store& store, const content::ImageRecord& record)
   f.target = record.target;
   f.created = record.created;
   TRY_ASSIGN(auto image, solver::image::read_base_image(*store.blobs, record.target, ir::host_platform()));
-  TRY_ASSIGN(std::string manifest_bytes, store.blobs->read(image.manifest.digest));
-  TRY_ASSIGN(oci::Manifest manifest, oci::parse_manifest(manifest_bytes));
-  f.config_descriptor = manifest.config;
-  f.config = image.config;
-  f.size = manifest.config.size;
-  for (const oci::Descriptor& l : manifest.layers) f.size += l.size;
+  f.config_descriptor = image.config_descriptor;
+  f.config = std::move(image.config);
+  f.size = f.config_descriptor.size;
+  for (const oci::Descriptor& l : image.layers) f.size += l.size;
   return f;
 }
 
@@ -187,14 +185,8 @@ int remove_images(const std::string& root, const std::vector<std::string>& names
       int tags = 0;
       for (const auto& r : *all) {
         if (is_dangling_name(r.name)) continue;
-        size_t at = r.name.find('@');
-        std::string repo = r.name.substr(0, at);
-        if (at == std::string::npos) {
-          ++tags;
-          size_t colon = repo.rfind(':');
-          if (colon != std::string::npos && repo.find('/', colon) == std::string::npos) repo.resize(colon);
-        }
-        repositories.insert(repo);
+        if (r.name.find('@') == std::string::npos) ++tags;
+        repositories.insert(repository_of(r.name));
       }
       if (!force && (tags > 1 || repositories.size() > 1)) {
         code = report(base::make_error("conflict: unable to delete " + n +

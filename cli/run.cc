@@ -129,9 +129,8 @@ std::variant<int, RunFailure> run_image(const RunOptions& opts) {
   }
   auto image = solver::ops::build::resolve_local_image(*st.blobs, *st.images, *ref, ir::host_platform(),
                                                        solver::ops::build::PlatformMatch::any);
-  if (image.ok() && !image->config.architecture.empty() &&
-      (image->config.os != ir::host_platform().os || image->config.architecture != ir::host_platform().architecture))
-    std::cerr << "WARNING: The requested image's platform (" << image->config.os << "/" << image->config.architecture
+  if (image.ok() && !solver::ops::build::config_serves(image->config, ir::host_platform()))
+    std::cerr << "WARNING: The requested image's platform (" << solver::ops::build::config_platform(image->config)
               << ") does not match the detected host platform (" << ir::host_platform().str() << ")\n";
   if (!image.ok()) return RunFailure{image.error()};
   auto op = process_of(image->config.config, opts);

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "oci/manifest.h"
 #include "snapshotter/open.h"
 #include "solver/ir/image_ref.h"
 #include "solver/ops/build/base_image.h"
@@ -54,12 +53,18 @@ std::string familiar_name(const std::string& name) {
 
 base::Result<base::Digest> image_id(Store& store, const content::ImageRecord& record) {
   TRY_ASSIGN(auto image, solver::image::read_base_image(*store.blobs, record.target, ir::host_platform()));
-  TRY_ASSIGN(std::string manifest_bytes, store.blobs->read(image.manifest.digest));
-  TRY_ASSIGN(oci::Manifest manifest, oci::parse_manifest(manifest_bytes));
-  return manifest.config.digest;
+  return image.config_descriptor.digest;
 }
 
 std::string dangling_name(const base::Digest& id) { return id.str(); }
+
+std::string repository_of(const std::string& name) {
+  std::string repo = name.substr(0, name.find('@'));
+  size_t slash = repo.rfind('/');
+  size_t colon = repo.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) repo.resize(colon);
+  return repo;
+}
 
 bool is_dangling_name(const std::string& name) { return base::Digest::parse(name).ok(); }
 

@@ -63,6 +63,9 @@ base::Result<void> forget_unnamed(Store& store, const base::Digest& id);
 // silently. A no-op when the name is free or already points at `next`.
 base::Result<void> keep_replaced_image(Store& store, const std::string& name, const oci::Descriptor& next);
 
+// "docker.io/library/app:1" → "docker.io/library/app" (tag and digest dropped).
+std::string repository_of(const std::string& name);
+
 // Whether `typed` found `record` by name (not as an image ID).
 bool found_by_name(const std::string& typed, const content::ImageRecord& record);
 

@@ -70,27 +70,35 @@ void explain_definition(const std::string& before_text, const std::string& after
     if (!after.contains(field)) out.push_back(field + " removed (was " + dump(value) + ")");
 }
 
-// The "env" field of an op's definition JSON; empty when there is none.
-Json env_of(const std::string& definition_text) {
-  Json j = Json::parse(definition_text, nullptr, false);
-  if (j.is_object() && j.contains("env")) return j["env"];
+// The "env" field of an op's parsed definition; empty when there is none.
+Json env_of(const Json& definition) {
+  if (definition.is_object() && definition.contains("env")) return definition["env"];
   return Json::array();
 }
 
-// Whether `before` turns into `after` by putting each changed variable's new
-// value where its old value was: the instruction text differs only because
-// it expands a build arg or env that changed (RUN echo $VER).
-bool explained_by_env(std::string before, const std::string& after, const Json& env_before,
-                      const Json& env_after) {
+// (old value, new value) of every variable whose value changed. An empty
+// old value can explain nothing (it is everywhere), so then none are given.
+using ValueChanges = std::vector<std::pair<std::string, std::string>>;
+ValueChanges value_changes(const Json& env_before, const Json& env_after) {
   auto a = pairs_map(env_before);
-  auto b = pairs_map(env_after);
-  bool any = false;
-  for (const auto& [k, v] : b) {
+  ValueChanges out;
+  for (const auto& [k, v] : pairs_map(env_after)) {
     auto it = a.find(k);
     if (it == a.end() || it->second == v) continue;
-    if (it->second.empty()) return false;
-    for (size_t at = before.find(it->second); at != std::string::npos; at = before.find(it->second, at + v.size())) {
-      before.replace(at, it->second.size(), v);
+    if (it->second.empty()) return {};
+    out.emplace_back(it->second, v);
+  }
+  return out;
+}
+
+// Whether `before` turns into `after` by putting each changed variable's new
+// value where its old value was: the text differs only because it expands a
+// build arg or env that changed (RUN echo $VER).
+bool explained_by(std::string before, const std::string& after, const ValueChanges& changes) {
+  bool any = false;
+  for (const auto& [was, now] : changes) {
+    for (size_t at = before.find(was); at != std::string::npos; at = before.find(was, at + now.size())) {
+      before.replace(at, was.size(), now);
       any = true;
     }
   }
@@ -124,20 +132,19 @@ std::vector<std::string> explain_miss(const std::optional<StepRecord>& before,
   if (instr_before != instr_now) {
     // A build arg the instruction expands changes its text too: name the
     // arg, and the instruction only when the arg does not account for it.
-    Json env_before = env_of(before->definition), env_now = env_of(now.definition);
-    if (!explained_by_env(instr_before, instr_now, env_before, env_now)) {
+    Json b = Json::parse(before->definition, nullptr, false), a = Json::parse(now.definition, nullptr, false);
+    Json env_before = env_of(b), env_now = env_of(a);
+    ValueChanges changes = value_changes(env_before, env_now);
+    if (!explained_by(instr_before, instr_now, changes)) {
       out.push_back("instruction changed: " + in_quotes(instr_before) + " -> " + in_quotes(instr_now));
-    } else {
+    } else if (b.is_object() && a.is_object()) {
       // The text changed only by the arg; what earlier lines set (WORKDIR,
       // USER, ...) may have changed as well and is named too.
-      Json b = Json::parse(before->definition, nullptr, false), a = Json::parse(now.definition, nullptr, false);
-      if (b.is_object() && a.is_object()) {
-        for (const auto& [field, value] : a.items()) {
-          if (field == "env" || (b.contains(field) && b[field] == value)) continue;
-          std::string was = b.contains(field) ? dump(b[field]) : "unset";
-          if (b.contains(field) && explained_by_env(was, dump(value), env_before, env_now)) continue;
-          out.push_back(field + " changed: " + was + " -> " + dump(value));
-        }
+      for (const auto& [field, value] : a.items()) {
+        if (field == "env" || (b.contains(field) && b[field] == value)) continue;
+        std::string was = b.contains(field) ? dump(b[field]) : "unset";
+        if (b.contains(field) && explained_by(was, dump(value), changes)) continue;
+        out.push_back(field + " changed: " + was + " -> " + dump(value));
       }
     }
     if (env_before != env_now) explain_env(env_before, env_now, out);

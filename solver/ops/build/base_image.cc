@@ -24,6 +24,17 @@ std::vector<std::string> local_names(const std::string& ref) {
   return names;
 }
 
+bool config_serves(const oci::ImageConfig& c, const ir::Platform& platform) {
+  if (platform.empty() || c.architecture.empty()) return true;
+  return solver::image::platform_rank(oci::Platform{c.architecture, c.os, c.os_version, c.os_features, c.variant},
+                                      platform)
+      .has_value();
+}
+
+std::string config_platform(const oci::ImageConfig& c) {
+  return c.os + "/" + c.architecture + (c.variant.empty() ? "" : "/" + c.variant);
+}
+
 base::Result<solver::image::BaseImage> resolve_local_image(const content::ContentStore& blobs,
                                                            content::ImageStore& images,
                                                            const std::string& ref,
@@ -36,11 +47,8 @@ base::Result<solver::image::BaseImage> resolve_local_image(const content::Conten
                                               "image " + ref));
     // A single-platform image serves only its own platform (an index was
     // matched above); a config that names none is taken as it is.
-    const oci::ImageConfig& c = image.config;
-    if (match == PlatformMatch::required && !platform.empty() && !c.architecture.empty() &&
-        !solver::image::platform_rank(oci::Platform{c.architecture, c.os, c.os_version, c.os_features, c.variant},
-                                      platform)) {
-      std::string have = c.os + "/" + c.architecture + (c.variant.empty() ? "" : "/" + c.variant);
+    if (match == PlatformMatch::required && !config_serves(image.config, platform)) {
+      std::string have = config_platform(image.config);
       base::Error e = base::make_error("image " + ref + " in the local store is " + have + ", not " +
                                        platform.str());
       e.hint = "pull or load the image for " + platform.str() + ", or build with --platform " + have;

@@ -14,6 +14,13 @@
 
 namespace solver::ops::build {
 
+// Whether an image's config can serve `platform` (platform_rank's rules); a
+// config that names no architecture, or an empty `platform`, always can.
+bool config_serves(const oci::ImageConfig& config, const ir::Platform& platform);
+
+// "linux/arm64/v8": the platform an image's config names.
+std::string config_platform(const oci::ImageConfig& config);
+
 // Whether a single-platform image must be of the platform asked for. A
 // build needs it to be (else the image would be labelled with a platform
 // its files are not for); `kiln run`, like docker run, only warns.

@@ -109,18 +109,22 @@ TEST_F(ApplyTest, CopyFromAMissingInputIsAnError) {
   EXPECT_EQ(r.error().message, "copy reads input 3 of 1");
 }
 
-// COPY . /app of a context (input 1) onto a snapshot (input 0).
-ir::File copy_context_into_app() {
+// COPY <src> <dest> of input 1 onto a snapshot (input 0): a directory's
+// contents, the destination created as needed.
+ir::File copy_contents(std::string src, std::string dest) {
   ir::Copy c;
   c.src_input = 1;
-  c.src = "/";
-  c.dest = "/app";
+  c.src = std::move(src);
+  c.dest = std::move(dest);
   c.dir_contents_only = true;
   c.create_dest_path = true;
   ir::File op;
   op.actions = {c};
   return op;
 }
+
+// COPY . /app of a context (input 1) onto a snapshot (input 0).
+ir::File copy_context_into_app() { return copy_contents("/", "/app"); }
 
 std::vector<SourceTree> dest_and_context(const TempDir& dest, const TempDir& ctx) {
   return {{dest.path(), {}, SourceKind::snapshot}, {ctx.path(), {}, SourceKind::context}};
@@ -200,14 +204,7 @@ TEST(ApplyLinkSource, LinksFilesTheCopyWouldReproduce) {
   bool xattrs = setxattr((src / "part/x.bin").c_str(), "user.k", "v", 1, 0) == 0;
   write_file(src / "part/h1", "hard");
   ASSERT_EQ(link((src / "part/h1").c_str(), (src / "part/h2").c_str()), 0);
-  ir::Copy c;
-  c.src_input = 1;
-  c.src = "/part/";
-  c.dest = "/app/part/";
-  c.dir_contents_only = true;
-  c.create_dest_path = true;
-  ir::File op;
-  op.actions = {c};
+  ir::File op = copy_contents("/part/", "/app/part/");
   auto inputs = [&](const TempDir& d) {
     SourceTree from{src.path(), {}, SourceKind::snapshot};
     from.link_dir = src.path();
@@ -228,8 +225,7 @@ TEST(ApplyLinkSource, LinksFilesTheCopyWouldReproduce) {
   EXPECT_EQ(tree(dest.path())["app/part/a.bin"].mode, 0640u);
   EXPECT_EQ(ino(dest / "app/part/h1"), ino(dest / "app/part/h2"));  // still one file
 
-  c.chmod = "600";
-  op.actions = {c};
+  std::get<ir::Copy>(op.actions[0]).chmod = "600";
   ASSERT_TRUE(apply_file_actions(dest2.path(), op, inputs(dest2)).ok());
   EXPECT_NE(ino(dest2 / "app/part/a.bin"), ino(src / "part/a.bin"));
   EXPECT_EQ(tree(dest2.path())["app/part/a.bin"].mode, 0600u);

@@ -92,13 +92,19 @@ TEST(GcPlan, ImageLayerRecordsNeedAll) {
   EXPECT_EQ(plan.snapshots.size(), 4u);
 }
 
-TEST(GcPlan, KeepStorageRemovesLeastRecentlyUsedUntilUnderTheCap) {
+// Two independent cache chains, old (200 bytes, used at 10) and new (300
+// bytes, used at 50), beside an image blob of `image_bytes`.
+StoreState two_chains_and_an_image(int64_t image_bytes) {
   StoreState s = sample();
-  // Two independent chains: old (200 bytes) and new (300 bytes).
   s.snapshots = {snap("old", "", 200), snap("new", "", 300)};
   s.records = {record("k-new", "new", 50), record("k-old", "old", 10)};
   s.layers.clear();
-  s.blobs = {{"sha256:image", 5}};
+  s.blobs = {{"sha256:image", image_bytes}};
+  return s;
+}
+
+TEST(GcPlan, KeepStorageRemovesLeastRecentlyUsedUntilUnderTheCap) {
+  StoreState s = two_chains_and_an_image(5);
   PruneOptions opts;
   opts.keep_storage = 400;
   GcPlan plan = plan_prune(s, opts);
@@ -116,11 +122,7 @@ TEST(GcPlan, KeepStorageRemovesLeastRecentlyUsedUntilUnderTheCap) {
 // As docker builder prune's: the cap counts the cache only. A large image
 // (which no cache prune frees) does not make the prune take every record.
 TEST(GcPlan, KeepStorageCountsOnlyWhatTheCacheAloneKeeps) {
-  StoreState s = sample();
-  s.snapshots = {snap("old", "", 200), snap("new", "", 300)};
-  s.records = {record("k-new", "new", 50), record("k-old", "old", 10)};
-  s.layers.clear();
-  s.blobs = {{"sha256:image", 5000}};
+  StoreState s = two_chains_and_an_image(5000);
   PruneOptions opts;
   opts.keep_storage = 400;
   GcPlan plan = plan_prune(s, opts);

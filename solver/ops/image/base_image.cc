@@ -115,6 +115,7 @@ base::Result<BaseImage> read_base_image(const content::ContentStore& store,
 
   BaseImage out;
   out.manifest = desc;
+  out.config_descriptor = manifest.config;
   out.config = std::move(config);
   out.layers = std::move(manifest.layers);
   return out;

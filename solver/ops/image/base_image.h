@@ -19,6 +19,7 @@ namespace solver::image {
 // A base image as assembly needs it: its config and its layers, base first.
 struct BaseImage {
   oci::Descriptor manifest;  // the platform's manifest (not the index)
+  oci::Descriptor config_descriptor;  // its digest is the image ID
   oci::ImageConfig config;
   std::vector<oci::Descriptor> layers;
 };
