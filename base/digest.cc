@@ -31,10 +31,8 @@ std::string to_hex(const unsigned char* data, size_t size) {
   return out;
 }
 
-std::string big_endian(uint64_t value) {
-  std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>(value >> (8 * (7 - i)));
-  return out;
+void write_big_endian(char* out, uint64_t value) {
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(value >> (8 * (7 - i)));
 }
 
 }  // namespace
@@ -133,14 +131,28 @@ constexpr size_t k_hasher_buffer = 64 * 1024;
 Hasher::Hasher(std::string_view schema) { field('S', schema); }
 
 void Hasher::field(char tag, std::string_view payload) {
-  field(tag, std::initializer_list<std::string_view>{payload});
+  // The common case (one part) without the list: the selection of a large
+  // context writes over a hundred thousand fields.
+  char header[9];
+  header[0] = tag;
+  write_big_endian(header + 1, payload.size());
+  m_buffer.append(header, sizeof header);
+  if (payload.size() >= k_hasher_buffer) {
+    flush();
+    m_sha.update(payload);
+  } else {
+    m_buffer.append(payload);
+  }
+  if (m_buffer.size() >= k_hasher_buffer) flush();
 }
 
 void Hasher::field(char tag, std::initializer_list<std::string_view> parts) {
   uint64_t size = 0;
   for (std::string_view p : parts) size += p.size();
-  m_buffer.push_back(tag);
-  m_buffer += big_endian(size);
+  char header[9];
+  header[0] = tag;
+  write_big_endian(header + 1, size);
+  m_buffer.append(header, sizeof header);
   for (std::string_view p : parts) {
     if (p.size() >= k_hasher_buffer) {
       flush();
@@ -167,9 +179,16 @@ Hasher& Hasher::bytes(std::string_view value) { field('b', value); return *this;
 Hasher& Hasher::digest(const Digest& value) { field('d', {value.algorithm(), ":", value.hex()}); return *this; }
 Hasher& Hasher::boolean(bool value) { field('t', value ? "1" : "0"); return *this; }
 
-Hasher& Hasher::u64(uint64_t value) { field('u', big_endian(value)); return *this; }
-Hasher& Hasher::i64(int64_t value) { field('i', big_endian(static_cast<uint64_t>(value))); return *this; }
-Hasher& Hasher::list(uint64_t count) { field('l', big_endian(count)); return *this; }
+Hasher& Hasher::u64(uint64_t value) { return number('u', value); }
+Hasher& Hasher::i64(int64_t value) { return number('i', static_cast<uint64_t>(value)); }
+Hasher& Hasher::list(uint64_t count) { return number('l', count); }
+
+Hasher& Hasher::number(char tag, uint64_t value) {
+  char bytes[8];
+  write_big_endian(bytes, value);
+  field(tag, std::string_view(bytes, sizeof bytes));
+  return *this;
+}
 
 Digest Hasher::finish() {
   flush();

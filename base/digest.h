@@ -88,6 +88,7 @@ class Hasher {
   Digest finish();
 
  private:
+  Hasher& number(char tag, uint64_t value);
   void field(char tag, std::string_view payload);
   void field(char tag, std::initializer_list<std::string_view> parts);
   void flush();

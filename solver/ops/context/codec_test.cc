@@ -109,10 +109,16 @@ TEST(SelectionCodec, TwentyThousandFilesStayCompact) {
 
 TEST(SelectionCodec, RejectsOtherVersions) {
   std::string bytes = serialize_selection(sample());
-  bytes[4] = 2;
+  ASSERT_EQ(bytes[4], 2);
+  // Version 1 records carry a digest of the older schema.
+  bytes[4] = 1;
   auto parsed = parse_selection(bytes);
   ASSERT_FALSE(parsed.ok());
-  EXPECT_NE(parsed.error().message.find("version 2"), std::string::npos);
+  EXPECT_NE(parsed.error().message.find("version 1"), std::string::npos);
+  bytes[4] = 3;
+  parsed = parse_selection(bytes);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().message.find("version 3"), std::string::npos);
 }
 
 }  // namespace

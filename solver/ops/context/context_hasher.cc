@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 
+#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -171,7 +172,7 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   std::optional<std::string> load_warning;
   // Isolated: while waiting, this thread may run the loader but never
   // another step's task (which could want the db_mutex, or this stack).
-  Result<std::vector<WalkedEntry>> walked_or = base::make_error("not walked");
+  Result<WalkedRuns> walked_or = base::make_error("not walked");
   SteadyClock::time_point phase;
   tbb::this_task_arena::isolate([&] {
     // A task rather than a thread: most COPYs select a few files, and a new
@@ -198,32 +199,68 @@ Result<Selection> ContextHasher::select(const std::string& context_dir,
   if (load_warning) stats.warnings.push_back(*load_warning);
   TRY_ASSIGN(auto walked, std::move(walked_or));
 
+  // Entries become selected entries, and files take their digests from the
+  // stat cache, in parallel slices of whole runs: on a no-op build of a
+  // large context this was most of what followed the walk.
+  struct Slice {
+    size_t first_run = 0;
+    size_t end_run = 0;
+    size_t first_entry = 0;  // index in selection.entries of the slice's first entry
+    std::vector<HashJob> jobs;
+    std::vector<size_t> job_entry;
+    uint64_t files = 0;
+    uint64_t reused = 0;
+  };
+  constexpr size_t k_slice_entries = 2048;
+  std::vector<Slice> slices;
+  size_t total = 0;
+  for (size_t r = 0; r < walked.size(); ++r) {
+    if (slices.empty() || total - slices.back().first_entry >= k_slice_entries) {
+      slices.push_back(Slice{r, r, total, {}, {}, 0, 0});
+    }
+    slices.back().end_run = r + 1;
+    total += walked[r].size();
+  }
   Selection selection;
-  selection.entries.reserve(walked.size());
-  std::vector<HashJob> jobs;
-  std::vector<size_t> job_entry;
-  size_t cache_hint = 0;  // walked entries come in (nearly) the block's path order
-  for (WalkedEntry& w : walked) {
-    SelectedEntry e;
-    e.path = std::move(w.path);
-    e.type = w.type;
-    e.mode = w.mode;
-    e.size = w.size;
-    e.link_target = std::move(w.link_target);
-    if (e.type == base::FileType::regular) {
-      ++stats.files;
-      std::optional<StatCacheRow> row;
-      auto rel = below_path(e.path);
-      if (rel) row = cached.find(*rel, cache_hint);
-      if (row && is_trusted(*row, w.id)) {
-        e.content = row->digest();
-        ++stats.files_reused;
-      } else {
-        jobs.push_back(HashJob{e.path, w.id});
-        job_entry.push_back(selection.entries.size());
+  selection.entries.resize(total);
+  auto convert_slice = [&](size_t k) {
+    Slice& out = slices[k];
+    size_t cache_hint = 0;  // walked entries come in (nearly) the block's path order
+    size_t i = out.first_entry;
+    for (size_t r = out.first_run; r < out.end_run; ++r) {
+      for (WalkedEntry& w : walked[r]) {
+        SelectedEntry& e = selection.entries[i];
+        e.path = std::move(w.path);
+        e.type = w.type;
+        e.mode = w.mode;
+        e.size = w.size;
+        e.link_target = std::move(w.link_target);
+        if (e.type == base::FileType::regular) {
+          ++out.files;
+          std::optional<StatCacheRow> row;
+          if (auto rel = below_path(e.path)) row = cached.find(*rel, cache_hint);
+          if (row && is_trusted(*row, w.id)) {
+            e.content = ContentDigest(row->sha256);
+            ++out.reused;
+          } else {
+            out.jobs.push_back(HashJob{e.path, w.id});
+            out.job_entry.push_back(i);
+          }
+        }
+        ++i;
       }
     }
-    selection.entries.push_back(std::move(e));
+  };
+  tbb::this_task_arena::isolate(
+      [&] { tbb::parallel_for(size_t{0}, slices.size(), convert_slice); });
+  std::vector<HashJob> jobs;
+  std::vector<size_t> job_entry;
+  for (Slice& slice : slices) {
+    stats.files += slice.files;
+    stats.files_reused += slice.reused;
+    jobs.insert(jobs.end(), std::make_move_iterator(slice.jobs.begin()),
+                std::make_move_iterator(slice.jobs.end()));
+    job_entry.insert(job_entry.end(), slice.job_entry.begin(), slice.job_entry.end());
   }
   stats.entries = selection.entries.size();
 

@@ -40,9 +40,36 @@ namespace solver::ops::context {
 
 using base::Result;
 
-// The schema string every Selection digest starts with; bump on any change
-// to what the digest covers.
-inline constexpr std::string_view k_selection_schema = "kiln.context-selection.v1";
+// The schema strings of a Selection digest; bump on any change to what the
+// digest covers. The digest covers the entry count and the digests of the
+// entries in consecutive blocks of k_selection_block (the last one shorter),
+// each over its entry count and its entries' fields.
+inline constexpr std::string_view k_selection_schema = "kiln.context-selection.v2";
+inline constexpr std::string_view k_selection_block_schema = "kiln.context-selection-block.v2";
+inline constexpr size_t k_selection_block = 1024;
+
+// A regular file's content digest as the 32 raw bytes of its SHA-256: a
+// large selection holds tens of thousands of them, and a base::Digest costs
+// a heap-allocated hex string each. Empty for entries that are not regular
+// files.
+class ContentDigest {
+ public:
+  ContentDigest() = default;
+  explicit ContentDigest(const base::Sha256Bytes& raw) : m_raw(raw), m_present(true) {}
+  // Any digest but a sha256 (which kiln never makes for a file) is empty.
+  ContentDigest(const base::Digest& digest);  // NOLINT(google-explicit-constructor)
+
+  bool empty() const { return !m_present; }
+  const base::Sha256Bytes& bytes() const { return m_raw; }
+  base::Digest digest() const;  // an empty base::Digest when empty
+
+  friend bool operator==(const ContentDigest&, const ContentDigest&) = default;
+  friend bool operator==(const ContentDigest& a, const base::Digest& b) { return a == ContentDigest(b); }
+
+ private:
+  base::Sha256Bytes m_raw{};
+  bool m_present = false;
+};
 
 struct SelectedEntry {
   // Relative to the context root, '/'-separated, "." for the root itself.
@@ -53,7 +80,7 @@ struct SelectedEntry {
   uint32_t mode = 0;  // permission bits (07777); 0777 for symlinks
   uint64_t size = 0;  // regular files and symlinks (target length); 0 otherwise
   std::string link_target;  // symlinks only
-  base::Digest content;     // regular files only: SHA-256 of the bytes
+  ContentDigest content;    // regular files only: SHA-256 of the bytes
 
   friend bool operator==(const SelectedEntry&, const SelectedEntry&) = default;
 };
@@ -104,8 +131,9 @@ std::vector<std::string> explain_selection_change(const Selection& before,
 // and `now` (both in Selection order), by path.
 std::unordered_set<std::string> unchanged_files(const Selection& before, const Selection& now);
 
-// A compact binary form, to keep with a cache record. Grammar (version 1):
-//   "KSEL" u8(1) digest[32] varint(count) entry*
+// A compact binary form, to keep with a cache record. Grammar (version 2,
+// whose digest is the v2 schema's; version 1 records are refused):
+//   "KSEL" u8(2) digest[32] varint(count) entry*
 //   entry = varint(shared path prefix with the previous entry) varint(len) suffix
 //           u8(type) varint(mode) varint(size) [digest[32] if regular]
 //           [varint(len) target if symlink]

@@ -9,7 +9,8 @@ namespace solver::ops::context {
 namespace {
 
 constexpr std::string_view k_magic = "KSEL";
-constexpr uint8_t k_version = 1;
+// 2: the digest is selection_digest's v2 schema (blockwise).
+constexpr uint8_t k_version = 2;
 constexpr size_t k_sha256_size = 32;
 
 void put_varint(std::string& out, uint64_t v) {
@@ -29,6 +30,14 @@ void put_digest(std::string& out, const base::Digest& d) {
     return;
   }
   out.append(reinterpret_cast<const char*>(raw->data()), raw->size());
+}
+
+void put_content(std::string& out, const ContentDigest& d) {
+  if (d.empty()) {
+    out.append(k_sha256_size, '\0');
+    return;
+  }
+  out.append(reinterpret_cast<const char*>(d.bytes().data()), d.bytes().size());
 }
 
 class Reader {
@@ -51,6 +60,12 @@ class Reader {
     std::string_view out = m_in.substr(m_pos, static_cast<size_t>(n));
     m_pos += static_cast<size_t>(n);
     return out;
+  }
+  Result<ContentDigest> content() {
+    TRY_ASSIGN(std::string_view raw, bytes(k_sha256_size));
+    base::Sha256Bytes sha{};
+    std::memcpy(sha.data(), raw.data(), sha.size());
+    return ContentDigest(sha);
   }
   Result<base::Digest> digest() {
     TRY_ASSIGN(std::string_view raw, bytes(k_sha256_size));
@@ -87,7 +102,7 @@ std::string serialize_selection(const Selection& selection) {
     put_varint(out, e.mode);
     put_varint(out, e.size);
     if (e.type == base::FileType::regular) {
-      put_digest(out, e.content);
+      put_content(out, e.content);
     }
     if (e.type == base::FileType::symlink) {
       put_varint(out, e.link_target.size());
@@ -132,7 +147,7 @@ Result<Selection> parse_selection(std::string_view bytes) {
     e.mode = static_cast<uint32_t>(mode);
     TRY_ASSIGN(e.size, in.varint());
     if (e.type == base::FileType::regular) {
-      TRY_ASSIGN(e.content, in.digest());
+      TRY_ASSIGN(e.content, in.content());
     }
     if (e.type == base::FileType::symlink) {
       TRY_ASSIGN(uint64_t len, in.varint());

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tbb/global_control.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -395,6 +397,36 @@ TEST_F(SelectionTest, FileReplacedByDirectory) {
   EXPECT_NE(after.digest, before.digest);
   EXPECT_EQ(paths(after), (std::vector<std::string>{"src", "src/x", "src/x/inner"}));
   EXPECT_EQ(after.entries[1].type, FileType::directory);
+}
+
+// The digest is cut into blocks by position: the same entries give the same
+// digest on one thread or many, and a change in any block, or an entry moving
+// across a block boundary, changes it.
+TEST(SelectionDigest, BlockwiseDigestIsPositionalAndThreadIndependent) {
+  std::vector<SelectedEntry> entries;
+  for (size_t i = 0; i < 3 * k_selection_block + 7; ++i) {
+    SelectedEntry e;
+    e.path = "f" + std::to_string(100000 + i);
+    e.mode = 0644;
+    e.size = i;
+    e.content = base::Sha256::of(e.path);
+    entries.push_back(e);
+  }
+  const base::Digest parallel = selection_digest(entries);
+  {
+    tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+    EXPECT_EQ(selection_digest(entries), parallel);
+  }
+  auto changed = entries;
+  changed[2 * k_selection_block + 3].mode = 0755;
+  EXPECT_NE(selection_digest(changed), parallel);
+  // Two blocks' worth of entries in one list, and the same entries split
+  // differently across lists, never collide.
+  auto shorter = entries;
+  shorter.pop_back();
+  EXPECT_NE(selection_digest(shorter), parallel);
+  std::vector<SelectedEntry> empty;
+  EXPECT_NE(selection_digest(empty), selection_digest({entries.front()}));
 }
 
 TEST_F(SelectionTest, ConcurrentHashersAgree) {

@@ -240,6 +240,45 @@ class StatCacheTest : public ::testing::Test {
   TestTree tree;
 };
 
+// More entries than one conversion block: the parallel pass keeps path
+// order, reuses every row on the second select, and hashes again only the
+// file that changed.
+TEST_F(StatCacheTest, LargeSelectionKeepsOrderAndReusesEveryRow) {
+  std::vector<std::string> expected;
+  for (int d = 0; d < 5; ++d) {
+    const std::string dir = "d" + std::to_string(d);
+    expected.push_back(dir);
+    for (int f = 0; f < 1000; ++f) {
+      const std::string path = dir + "/f" + std::to_string(f);
+      tree.write(path, path);
+      expected.push_back(path);
+    }
+  }
+  std::sort(expected.begin(), expected.end(), path_less);
+  const int64_t clock = stat_of("d4/f999").ctime_ns + 3600 * k_s;
+  SelectStats stats;
+  auto first = select_at(clock, &stats);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  std::vector<std::string> paths;
+  for (const auto& e : first->entries) paths.push_back(e.path);
+  EXPECT_EQ(paths, expected);
+  EXPECT_EQ(stats.files_hashed, 5000u);
+
+  auto second = select_at(clock, &stats);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, *first);
+  EXPECT_EQ(stats.files_reused, 5000u);
+  EXPECT_EQ(stats.files_hashed, 0u);
+
+  tree.write("d3/f999", "changed");
+  auto third = select_at(stat_of("d3/f999").ctime_ns + 3600 * k_s, &stats);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(stats.files_hashed, 1u);
+  EXPECT_EQ(stats.files_reused, 4999u);
+  EXPECT_EQ(explain_selection_change(*first, *third),
+            (std::vector<std::string>{"d3/f999: content changed"}));
+}
+
 TEST_F(StatCacheTest, UnchangedFilesAreReused) {
   tree.write("a.txt", "alpha");
   tree.write("dir/b.txt", "beta");

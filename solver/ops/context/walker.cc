@@ -89,13 +89,20 @@ class Walker {
     return {};
   }
 
-  std::vector<WalkedEntry> take() {
+  WalkedRuns take() {
+    // A walk yields its entries in order; only matches appended out of
+    // order (several sources, overlapping or not in order) need merging.
+    if (m_ordered) return std::move(m_runs);
+    std::vector<WalkedEntry> all;
+    for (auto& run : m_runs)
+      all.insert(all.end(), std::make_move_iterator(run.begin()), std::make_move_iterator(run.end()));
     auto less = [](const WalkedEntry& a, const WalkedEntry& b) { return path_less(a.path, b.path); };
-    // One source is walked in order already; several need merging.
-    if (!std::is_sorted(m_out.begin(), m_out.end(), less)) std::sort(m_out.begin(), m_out.end(), less);
+    std::sort(all.begin(), all.end(), less);
     auto same = [](const WalkedEntry& a, const WalkedEntry& b) { return a.path == b.path; };
-    m_out.erase(std::unique(m_out.begin(), m_out.end(), same), m_out.end());
-    return std::move(m_out);
+    all.erase(std::unique(all.begin(), all.end(), same), all.end());
+    WalkedRuns out;
+    if (!all.empty()) out.push_back(std::move(all));
+    return out;
   }
 
  private:
@@ -235,7 +242,8 @@ class Walker {
     if (!S_ISDIR(st.st_mode)) {
       if (is_ignored) return false;
       TRY_ASSIGN(auto entry, make_entry(m_root_fd, at_path(path == "." ? "" : path), path, st));
-      m_out.push_back(std::move(entry));
+      note_append(entry.path);
+      m_runs.emplace_back().push_back(std::move(entry));
       return true;
     }
     if (is_ignored && m_patterns.ignore->can_skip_excluded_dir(path)) return false;
@@ -252,19 +260,27 @@ class Walker {
     // selected (an exception pattern). The root's own header is not part of
     // `COPY . dst` in BuildKit either.
     if (is_ignored && below.empty()) return false;
-    size_t total = m_out.size() + 1;
-    for (const auto& chunk : below) total += chunk.size();
-    m_out.reserve(total);
-    if (path != ".") m_out.push_back(std::move(entry));
-    for (auto& chunk : below)
-      m_out.insert(m_out.end(), std::make_move_iterator(chunk.begin()), std::make_move_iterator(chunk.end()));
+    if (path != ".") {
+      note_append(entry.path);
+      m_runs.emplace_back().push_back(std::move(entry));
+    } else if (!below.empty()) {
+      note_append(below.front().front().path);
+    }
+    for (auto& chunk : below) m_runs.push_back(std::move(chunk));
     return true;
   }
 
-  // A walk's entries in path order, as runs that are concatenated once, at
-  // the top: merging each level into a new vector moved every entry once
-  // per level and touched fresh pages each time. No run is empty.
-  using Chunks = std::vector<std::vector<WalkedEntry>>;
+  // Entries appended next, starting with `first`, keep m_runs in strict path
+  // order unless `first` does not sort after the last one. Checked once per
+  // match, not per entry.
+  void note_append(const std::string& first) {
+    if (!m_runs.empty() && !path_less(m_runs.back().back().path, first)) m_ordered = false;
+  }
+
+  // A walk's entries in path order, as runs handed up as they are: merging
+  // each level into a new vector moved every entry once per level and
+  // touched fresh pages each time. No run is empty.
+  using Chunks = WalkedRuns;
 
   // A subdirectory as walk_children sees it: its entry and what another
   // task finds below it.
@@ -463,7 +479,8 @@ class Walker {
 
   int m_root_fd;
   WalkPatterns m_patterns;
-  std::vector<WalkedEntry> m_out;
+  WalkedRuns m_runs;
+  bool m_ordered = true;  // m_runs is in strict path order
 };
 
 }  // namespace
@@ -500,7 +517,7 @@ bool has_wildcard(std::string_view source) {
   return false;
 }
 
-Result<std::vector<WalkedEntry>> walk_selection(int root_fd, const SelectRequest& request,
+Result<WalkedRuns> walk_selection(int root_fd, const SelectRequest& request,
                                                 const WalkPatterns& patterns) {
   Walker walker(root_fd, patterns);
   for (const std::string& required : request.required_paths) {

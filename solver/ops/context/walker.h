@@ -37,10 +37,14 @@ struct WalkPatterns {
   const frontend::ignore::PatternMatcher* include = nullptr;  // null: everything included
 };
 
+// Entries in path order as consecutive runs (what the walk's tasks produced;
+// their concatenation is the whole list). No run is empty.
+using WalkedRuns = std::vector<std::vector<WalkedEntry>>;
+
 // The entries `request.sources` select below `root_fd`, sorted by path_less
 // and without duplicates. A source that does not exist, or that .dockerignore
 // removes, is an error naming it.
-Result<std::vector<WalkedEntry>> walk_selection(int root_fd, const SelectRequest& request,
+Result<WalkedRuns> walk_selection(int root_fd, const SelectRequest& request,
                                                 const WalkPatterns& patterns);
 
 // Whether an include pattern could match `dir` (relative to a source) or a
