@@ -29,26 +29,44 @@ bool carried_xattr(std::string_view k) {
   return k.starts_with("user.") || k.starts_with("trusted.") || k == "security.capability";
 }
 
+// The xattrs of `path`, read through `fd` when it is open (one path lookup
+// fewer per call: a layer of 20,000 files made them a tenth of its time).
 base::Result<std::vector<std::pair<std::string, std::string>>> read_xattrs(const std::string& path,
-                                                                            bool all = false) {
+                                                                            bool all = false,
+                                                                            int fd = -1) {
+  auto list = [&](char* buf, size_t size) {
+    return fd >= 0 ? flistxattr(fd, buf, size) : llistxattr(path.c_str(), buf, size);
+  };
+  auto get = [&](const std::string& key, void* buf, size_t size) {
+    return fd >= 0 ? fgetxattr(fd, key.c_str(), buf, size) : lgetxattr(path.c_str(), key.c_str(), buf, size);
+  };
   std::vector<std::pair<std::string, std::string>> out;
-  ssize_t len = llistxattr(path.c_str(), nullptr, 0);
+  // Most files have no xattrs, or a few short names: one call answers.
+  char small[1024];
+  std::string names;
+  ssize_t len = list(small, sizeof small);
+  if (len >= 0) {
+    names.assign(small, static_cast<size_t>(len));
+  } else if (errno == ERANGE) {
+    len = list(nullptr, 0);
+    if (len >= 0) {
+      names.resize(static_cast<size_t>(len));
+      len = list(names.data(), names.size());
+      if (len >= 0) names.resize(static_cast<size_t>(len));
+    }
+  }
   if (len < 0) {
     if (errno == ENOTSUP) return out;
     return base::make_error("cannot list xattrs of \"" + path + "\": " + errno_text());
   }
-  std::string names(static_cast<size_t>(len), '\0');
-  len = llistxattr(path.c_str(), names.data(), names.size());
-  if (len < 0) return base::make_error("cannot list xattrs of \"" + path + "\": " + errno_text());
-  names.resize(static_cast<size_t>(len));
   for (size_t pos = 0; pos < names.size();) {
     std::string k(names.c_str() + pos);
     pos += k.size() + 1;
     if (!all && !carried_xattr(k)) continue;
-    ssize_t vlen = lgetxattr(path.c_str(), k.c_str(), nullptr, 0);
+    ssize_t vlen = get(k, nullptr, 0);
     if (vlen < 0) continue;  // removed meanwhile
     std::string v(static_cast<size_t>(vlen), '\0');
-    vlen = lgetxattr(path.c_str(), k.c_str(), v.data(), v.size());
+    vlen = get(k, v.data(), v.size());
     if (vlen < 0) continue;
     v.resize(static_cast<size_t>(vlen));
     out.emplace_back(std::move(k), std::move(v));
@@ -80,8 +98,12 @@ class DiffWriter {
     e.uid = n.st.st_uid;
     e.gid = n.st.st_gid;
     e.mtime = clamp(n.st.st_mtim.tv_sec);
-    TRY_ASSIGN(e.xattrs, read_xattrs(n.path));
     base::UniqueFd content;
+    // A regular file's xattrs are read once it is open (and not at all for
+    // a further name of a hardlink, which carries none).
+    if (!S_ISREG(n.st.st_mode)) {
+      TRY_ASSIGN(e.xattrs, read_xattrs(n.path));
+    }
     switch (n.st.st_mode & S_IFMT) {
       case S_IFDIR: e.type = TarEntry::Type::directory; break;
       case S_IFLNK: {
@@ -99,7 +121,6 @@ class DiffWriter {
           if (!first) {
             e.type = TarEntry::Type::hardlink;
             e.link = it->second;
-            e.xattrs.clear();
             return m_tar.add(e);
           }
         }
@@ -108,6 +129,7 @@ class DiffWriter {
         int fd = open(n.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) return base::make_error("cannot open \"" + n.path + "\": " + errno_text());
         content = base::UniqueFd(fd);
+        TRY_ASSIGN(e.xattrs, read_xattrs(n.path, false, content.get()));
         break;
       }
       case S_IFCHR:
