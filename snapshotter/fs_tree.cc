@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/fs.h"
 #include "base/unique_fd.h"
 #include "content/file_ops.h"
 
@@ -187,16 +188,39 @@ Result<void> copy_tree(const std::string& src, const std::string& dst) {
   return copy_metadata(src, dst, st);
 }
 
+namespace {
+
+// Adds the sizes below the open directory `dir_fd` (shown as `dir`). Calls
+// relative to the directory's descriptor: a full path per entry cost a
+// lookup of every component, and commit measures every snapshot.
+Result<void> add_tree_size(int dir_fd, const std::string& dir, uint64_t& total, std::set<InodeKey>& seen) {
+  DIR* d = ::fdopendir(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+  if (d == nullptr) return errno_error("cannot read directory", dir, errno);
+  for (const std::string& name : base::read_dir_names(d)) {
+    struct stat st {};
+    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+      return errno_error("cannot stat", dir + "/" + name, errno);
+    if (S_ISDIR(st.st_mode)) {
+      base::UniqueFd child(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child.valid()) return errno_error("cannot read directory", dir + "/" + name, errno);
+      TRY(add_tree_size(child.get(), dir + "/" + name, total, seen));
+      continue;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) continue;
+    if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
+    total += static_cast<uint64_t>(st.st_size);
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<uint64_t> tree_size(const std::string& dir) {
+  base::UniqueFd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return errno_error("cannot read directory", dir, errno);
   uint64_t total = 0;
   std::set<InodeKey> seen;
-  auto add = [&](const std::string&, const struct stat& st) -> Result<void> {
-    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) return {};
-    if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) return {};
-    total += static_cast<uint64_t>(st.st_size);
-    return {};
-  };
-  TRY(walk(dir, "", add));
+  TRY(add_tree_size(root.get(), dir, total, seen));
   return total;
 }
 

@@ -53,9 +53,18 @@ TEST(TreeSize, CountsHardlinkedFilesOnce) {
   ASSERT_EQ(::link((dir / "a").c_str(), (dir / "b").c_str()), 0);
   std::filesystem::create_directories(dir / "d");
   write_file(dir / "d/c", std::string(24, 'c'));
+  std::filesystem::create_directories(dir / "d/e/f");
+  write_file(dir / "d/e/f/g", std::string(100, 'g'));
+  ASSERT_EQ(::symlink("d/c", (dir / "d/e/link").c_str()), 0);  // counts its target's length
   auto size = tree_size(dir.path());
   ASSERT_TRUE(size.ok());
-  EXPECT_EQ(size.value(), 1024u);
+  EXPECT_EQ(size.value(), 1127u);
+}
+
+TEST(TreeSize, ErrorsNameTheDirectory) {
+  auto size = tree_size("/nonexistent/kiln-tree");
+  ASSERT_FALSE(size.ok());
+  EXPECT_NE(size.error().message.find("/nonexistent/kiln-tree"), std::string::npos);
 }
 
 TEST(AddedSize, CountsOnlyNewOrChangedFiles) {
