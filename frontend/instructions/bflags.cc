@@ -1,20 +1,35 @@
 #include "frontend/instructions/bflags.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "frontend/instructions/suggest.h"
 
 namespace frontend::instructions {
 
+void FlagSet::define(std::string name, Flag flag) {
+  if (Flag* existing = find_mutable(name)) {
+    *existing = std::move(flag);
+    return;
+  }
+  m_flags.emplace_back(std::move(name), std::move(flag));
+}
+
 void FlagSet::add_bool(std::string name, bool def) {
-  m_flags[std::move(name)] = Flag{Kind::boolean, def ? "true" : "false", {}, false};
+  define(std::move(name), Flag{Kind::boolean, def ? "true" : "false", {}, false});
 }
 
 void FlagSet::add_string(std::string name, std::string def) {
-  m_flags[std::move(name)] = Flag{Kind::string, std::move(def), {}, false};
+  define(std::move(name), Flag{Kind::string, std::move(def), {}, false});
 }
 
-void FlagSet::add_list(std::string name) { m_flags[std::move(name)] = Flag{Kind::list, {}, {}, false}; }
+void FlagSet::add_list(std::string name) { define(std::move(name), Flag{Kind::list, {}, {}, false}); }
+
+FlagSet::Flag* FlagSet::find_mutable(std::string_view name) {
+  for (auto& [n, f] : m_flags)
+    if (n == name) return &f;
+  return nullptr;
+}
 
 base::Result<void> FlagSet::parse(const std::vector<std::string>& words) {
   for (size_t i = 0; i < words.size(); ++i) {
@@ -31,16 +46,17 @@ base::Result<void> FlagSet::parse(const std::vector<std::string>& words) {
       value = name.substr(eq + 1);
       name.resize(eq);
     }
-    auto it = m_flags.find(name);
-    if (it == m_flags.end()) {
+    Flag* found = find_mutable(name);
+    if (found == nullptr) {
       std::vector<std::string_view> known;
       for (const auto& [n, f] : m_flags) known.push_back(n);
+      std::sort(known.begin(), known.end());
       std::string match = suggest(name, known, true);
       base::Error e = base::make_error("unknown flag: " + name);
       if (!match.empty()) e.hint = "did you mean --" + match + "?";
       return e;
     }
-    Flag& flag = it->second;
+    Flag& flag = *found;
     if (flag.used && flag.kind != Kind::list)
       return base::make_error("duplicate flag specified: " + name);
     flag.used = true;
@@ -73,8 +89,9 @@ base::Result<void> FlagSet::parse(const std::vector<std::string>& words) {
 
 const FlagSet::Flag& FlagSet::find(std::string_view name) const {
   static const Flag k_absent{};
-  auto it = m_flags.find(name);
-  return it == m_flags.end() ? k_absent : it->second;
+  for (const auto& [n, f] : m_flags)
+    if (n == name) return f;
+  return k_absent;
 }
 
 bool FlagSet::used(std::string_view name) const { return find(name).used; }
@@ -88,6 +105,7 @@ std::vector<std::string> FlagSet::used_names() const {
   std::vector<std::string> out;
   for (const auto& [n, f] : m_flags)
     if (f.used) out.push_back(n);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

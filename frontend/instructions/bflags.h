@@ -7,7 +7,7 @@
 //
 // Not thread-safe; one FlagSet per instruction being parsed.
 
-#include <map>
+#include <utility>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,8 +46,12 @@ class FlagSet {
     bool used = false;
   };
   const Flag& find(std::string_view name) const;
+  Flag* find_mutable(std::string_view name);
+  void define(std::string name, Flag flag);
 
-  std::map<std::string, Flag, std::less<>> m_flags;
+  // A handful per instruction, looked up by a linear scan: a map cost an
+  // allocation per flag for every instruction parsed.
+  std::vector<std::pair<std::string, Flag>> m_flags;
   size_t m_failed_index = 0;
 };
 
