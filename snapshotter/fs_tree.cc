@@ -18,7 +18,6 @@
 #include <utility>
 #include <vector>
 
-#include "base/fs.h"
 #include "base/unique_fd.h"
 #include "content/file_ops.h"
 
@@ -190,37 +189,40 @@ Result<void> copy_tree(const std::string& src, const std::string& dst) {
 
 namespace {
 
-// Adds the sizes below the open directory `dir_fd` (shown as `dir`). Calls
-// relative to the directory's descriptor: a full path per entry cost a
-// lookup of every component, and commit measures every snapshot.
-Result<void> add_tree_size(int dir_fd, const std::string& dir, uint64_t& total, std::set<InodeKey>& seen) {
-  DIR* d = ::fdopendir(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-  if (d == nullptr) return errno_error("cannot read directory", dir, errno);
-  for (const std::string& name : base::read_dir_names(d)) {
-    struct stat st {};
-    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-      return errno_error("cannot stat", dir + "/" + name, errno);
-    if (S_ISDIR(st.st_mode)) {
-      base::UniqueFd child(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!child.valid()) return errno_error("cannot read directory", dir + "/" + name, errno);
-      TRY(add_tree_size(child.get(), dir + "/" + name, total, seen));
-      continue;
+// Adds the sizes below `dir`. Entries are stat'ed relative to the
+// directory's descriptor (a full path per entry cost a lookup of every
+// component, and commit measures every snapshot); the descriptor is closed
+// before the subdirectories are visited, so a deep tree never holds more
+// than one open.
+Result<void> add_tree_size(const std::string& dir, uint64_t& total, std::set<InodeKey>& seen) {
+  std::vector<std::string> subdirs;
+  {
+    base::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) return errno_error("cannot read directory", dir, errno);
+    TRY_ASSIGN(auto names, entries_of(dir));
+    for (const std::string& name : names) {
+      struct stat st {};
+      if (::fstatat(fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return errno_error("cannot stat", dir + "/" + name, errno);
+      if (S_ISDIR(st.st_mode)) {
+        subdirs.push_back(dir + "/" + name);
+        continue;
+      }
+      if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) continue;
+      if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
+      total += static_cast<uint64_t>(st.st_size);
     }
-    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) continue;
-    if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
-    total += static_cast<uint64_t>(st.st_size);
   }
+  for (const std::string& sub : subdirs) TRY(add_tree_size(sub, total, seen));
   return {};
 }
 
 }  // namespace
 
 Result<uint64_t> tree_size(const std::string& dir) {
-  base::UniqueFd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!root.valid()) return errno_error("cannot read directory", dir, errno);
   uint64_t total = 0;
   std::set<InodeKey> seen;
-  TRY(add_tree_size(root.get(), dir, total, seen));
+  TRY(add_tree_size(dir, total, seen));
   return total;
 }
 

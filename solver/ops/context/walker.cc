@@ -474,6 +474,9 @@ class Walker {
       }
     }
     std::sort(names.begin(), names.end());
+    // A directory changed while it was listed in several reads may yield a
+    // name twice; the walk promises each path once.
+    names.erase(std::unique(names.begin(), names.end()), names.end());
     return names;
   }
 
