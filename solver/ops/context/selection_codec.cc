@@ -21,18 +21,10 @@ void put_varint(std::string& out, uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
-// Appends the 32 raw bytes of a sha256 digest, or zeros for anything else
-// (which the parser's digest check then refuses).
-void put_digest(std::string& out, const base::Digest& d) {
-  const auto raw = d.sha256_bytes();
-  if (!raw) {
-    out.append(k_sha256_size, '\0');
-    return;
-  }
-  out.append(reinterpret_cast<const char*>(raw->data()), raw->size());
-}
-
-void put_content(std::string& out, const ContentDigest& d) {
+// Appends the 32 raw bytes of a sha256 digest, or zeros for an empty one
+// (which the parser's digest check then refuses). A base::Digest passes
+// through ContentDigest, empty for anything but a sha256.
+void put_digest(std::string& out, const ContentDigest& d) {
   if (d.empty()) {
     out.append(k_sha256_size, '\0');
     return;
@@ -68,10 +60,8 @@ class Reader {
     return ContentDigest(sha);
   }
   Result<base::Digest> digest() {
-    TRY_ASSIGN(std::string_view raw, bytes(k_sha256_size));
-    base::Sha256Bytes sha{};
-    std::memcpy(sha.data(), raw.data(), sha.size());
-    return base::Digest::from_sha256_bytes(sha);
+    TRY_ASSIGN(ContentDigest raw, content());
+    return raw.digest();
   }
 
  private:
@@ -102,7 +92,7 @@ std::string serialize_selection(const Selection& selection) {
     put_varint(out, e.mode);
     put_varint(out, e.size);
     if (e.type == base::FileType::regular) {
-      put_content(out, e.content);
+      put_digest(out, e.content);
     }
     if (e.type == base::FileType::symlink) {
       put_varint(out, e.link_target.size());
