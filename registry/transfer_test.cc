@@ -242,8 +242,13 @@ TEST(Transfer, StalledBlobTimesOutClearly) {
   // Before the server answers, with room for a loaded machine: the stall
   // limit is 1 s, curl checks it about once a second.
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(3900));
+  // The fake server answers one request at a time, so while it holds the
+  // layer back every blob fetched beside it stalls too: the error names
+  // whichever stalled blob curl gave up on first.
   const std::string& message = pulled.error().message;
-  EXPECT_NE(message.find(image.blobs[1].digest.str()), std::string::npos) << message;
+  bool names_a_blob = false;
+  for (const auto& blob : image.blobs) names_a_blob |= message.find(blob.digest.str()) != std::string::npos;
+  EXPECT_TRUE(names_a_blob) << message;
   EXPECT_NE(message.find("too slow"), std::string::npos) << message;
   EXPECT_FALSE(*target.exists(image.blobs[1].digest));
 }
