@@ -1,7 +1,13 @@
 #include "frontend/parser/parser.h"
 
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -94,6 +100,26 @@ class DockerfileParser {
   base::Result<void> read_heredocs(ast::Node& node, int start_line);
   std::pair<int, int> position_of(size_t offset) const;
 
+  // A logical line whose parse was put off until the whole file is scanned:
+  // its text waits in the node's `original`, its segments in m_deferred_segments.
+  struct Deferred {
+    size_t node = 0;           // index into m_doc.instructions
+    size_t first_segment = 0;  // [first_segment, end_segment) of m_deferred_segments
+    size_t end_segment = 0;
+  };
+  // The first error of a line parse, with the node it belongs to.
+  struct LineFailure {
+    size_t node = 0;
+    base::Error error;
+  };
+
+  // Parses the put-off lines, in parallel when there are many. Returns the
+  // failure of the earliest line that failed, if any.
+  std::optional<LineFailure> parse_deferred();
+  std::optional<LineFailure> parse_deferred_range(LineParser& parser, size_t begin, size_t end);
+  // The scan: everything but the argument parsing of lines without heredocs.
+  base::Result<void> scan();
+
   std::string m_file;  // the file name
   ast::Document m_doc;
   std::string_view m_text;
@@ -104,6 +130,8 @@ class DockerfileParser {
   std::vector<std::string> m_seen_directives;
   LineParser m_line_parser{'\\'};
   std::vector<Segment> m_segments;
+  std::vector<Deferred> m_deferred;
+  std::vector<Segment> m_deferred_segments;
 };
 
 bool DockerfileParser::next_line(std::string_view& raw) {
@@ -130,12 +158,17 @@ base::Error DockerfileParser::error_at(int line, int column, std::string message
                              std::move(hint));
 }
 
-std::pair<int, int> DockerfileParser::position_of(size_t offset) const {
-  auto it = std::upper_bound(m_segments.begin(), m_segments.end(), offset,
-                             [](size_t off, const Segment& s) { return off < s.offset; });
-  if (it == m_segments.begin()) return {m_segments.empty() ? m_line : m_segments.front().line, 1};
+// Maps an offset in a logical line to its physical line and column.
+std::pair<int, int> position_in(const Segment* begin, const Segment* end, size_t offset, int fallback_line) {
+  const Segment* it =
+      std::upper_bound(begin, end, offset, [](size_t off, const Segment& s) { return off < s.offset; });
+  if (it == begin) return {begin == end ? fallback_line : begin->line, 1};
   --it;
   return {it->line, it->column + static_cast<int>(offset - it->offset)};
+}
+
+std::pair<int, int> DockerfileParser::position_of(size_t offset) const {
+  return position_in(m_segments.data(), m_segments.data() + m_segments.size(), offset, m_line);
 }
 
 base::Result<void> DockerfileParser::check_directive(std::string_view token, std::string_view content) {
@@ -196,7 +229,80 @@ base::Result<void> DockerfileParser::read_heredocs(ast::Node& node, int start_li
   return {};
 }
 
+// ONBUILD's trigger shares the instruction's place in the file. The trigger
+// nodes were just created (non-const) by the line parser and are not shared
+// with anyone yet, so filling in their lines here is safe.
+void place_triggers(ast::Node& node) {
+  for (ast::Node* n = &node; n->sub;) {
+    auto sub = std::const_pointer_cast<ast::Node>(n->sub);
+    sub->start_line = node.start_line;
+    sub->end_line = node.end_line;
+    sub->column = node.column;
+    n = sub.get();
+  }
+}
+
+// Below this many put-off lines, parsing them on the calling thread is
+// cheaper than handing them out.
+constexpr size_t k_parallel_min_lines = 512;
+constexpr size_t k_parallel_grain = 128;
+
 base::Result<ast::Document> DockerfileParser::run() {
+  base::Result<void> scanned = scan();
+  // Every put-off line comes before the place where a failed scan stopped,
+  // so its failure is the earlier one and is reported first.
+  if (std::optional<LineFailure> failure = parse_deferred()) return std::move(failure->error);
+  if (!scanned.ok()) return scanned.error();
+  if (m_doc.instructions.empty())
+    return error_at(std::max(m_line, 1), 1, "file with no instructions",
+                    "a Dockerfile needs at least one instruction, e.g. FROM scratch");
+  return std::move(m_doc);
+}
+
+std::optional<DockerfileParser::LineFailure> DockerfileParser::parse_deferred_range(LineParser& parser, size_t begin,
+                                                                                    size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    const Deferred& d = m_deferred[i];
+    ast::Node& node = m_doc.instructions[d.node];
+    const std::string line = std::move(node.original);
+    LineError err;
+    if (!parser.parse(line, node, err)) {
+      const Segment* segments = m_deferred_segments.data();
+      auto [err_line, err_col] =
+          position_in(segments + d.first_segment, segments + d.end_segment, err.offset, node.start_line);
+      return LineFailure{d.node, error_at(err_line, err_col, std::move(err.message), std::move(err.hint))};
+    }
+    place_triggers(node);
+  }
+  return std::nullopt;
+}
+
+std::optional<DockerfileParser::LineFailure> DockerfileParser::parse_deferred() {
+  if (m_deferred.size() < k_parallel_min_lines) return parse_deferred_range(m_line_parser, 0, m_deferred.size());
+  // Each line is parsed on its own; the grammar's shared DFA is safe to use
+  // from several threads, and each worker has its own LineParser.
+  tbb::enumerable_thread_specific<LineParser> parsers(m_doc.escape_token);
+  std::mutex failure_lock;
+  std::optional<LineFailure> first;
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, m_deferred.size(), k_parallel_grain),
+                      [&](const tbb::blocked_range<size_t>& range) {
+                        std::optional<LineFailure> failure =
+                            parse_deferred_range(parsers.local(), range.begin(), range.end());
+                        if (!failure) return;
+                        std::lock_guard<std::mutex> hold(failure_lock);
+                        if (!first || failure->node < first->node) first = std::move(failure);
+                      });
+  });
+  return first;
+}
+
+// Reads the file line by line: directives, comments, continuations and
+// heredoc bodies. A line that may open heredocs is parsed at once, since its
+// heredocs decide where the next instruction starts; every other line's
+// parse is put off to parse_deferred. On failure, m_doc.instructions holds
+// exactly the instructions before the failing one.
+base::Result<void> DockerfileParser::scan() {
   std::string_view raw;
   std::string line;
   while (next_line(raw)) {
@@ -244,33 +350,29 @@ base::Result<ast::Document> DockerfileParser::run() {
       m_doc.warnings.push_back(ast::Warning{"Empty continuation line found in: " + line, m_line});
 
     ast::Node node;
+    node.start_line = start_line;
+    node.column = column;
+    if (line.find("<<") == std::string::npos) {
+      node.end_line = m_line;
+      node.original = line;
+      m_deferred.push_back(Deferred{m_doc.instructions.size(), m_deferred_segments.size(),
+                                    m_deferred_segments.size() + m_segments.size()});
+      m_deferred_segments.insert(m_deferred_segments.end(), m_segments.begin(), m_segments.end());
+      m_doc.instructions.push_back(std::move(node));
+      continue;
+    }
     LineError err;
     if (!m_line_parser.parse(line, node, err)) {
       auto [err_line, err_col] = position_of(err.offset);
       return error_at(err_line, err_col, std::move(err.message), std::move(err.hint));
     }
-    node.start_line = start_line;
-    node.column = column;
-    if (can_contain_heredoc(node) && line.find("<<") != std::string::npos)
-      TRY(read_heredocs(node, start_line));
+    if (can_contain_heredoc(node)) TRY(read_heredocs(node, start_line));
     node.end_line = m_line;
-    // ONBUILD's trigger shares the instruction's place in the file. The
-    // trigger nodes were just created (non-const) by the line parser and are
-    // not shared with anyone yet, so filling in their lines here is safe.
-    for (ast::Node* n = &node; n->sub;) {
-      auto sub = std::const_pointer_cast<ast::Node>(n->sub);
-      sub->start_line = node.start_line;
-      sub->end_line = node.end_line;
-      sub->column = node.column;
-      n = sub.get();
-    }
+    place_triggers(node);
     m_doc.instructions.push_back(std::move(node));
   }
   if (m_scan_error) return *m_scan_error;
-  if (m_doc.instructions.empty())
-    return error_at(std::max(m_line, 1), 1, "file with no instructions",
-                    "a Dockerfile needs at least one instruction, e.g. FROM scratch");
-  return std::move(m_doc);
+  return {};
 }
 
 }  // namespace

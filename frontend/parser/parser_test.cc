@@ -130,6 +130,55 @@ TEST(Parser, ErrorsPointIntoContinuedLines) {
   EXPECT_EQ(e.pos->line_text, "  [\"a\", 1]");
 }
 
+// Large files parse their lines on several threads; the result and the
+// error reported must be those of a line-by-line pass.
+std::string many_lines(int count, int bad_at, const std::string& bad_line) {
+  std::string text = "FROM a\n";
+  for (int i = 0; i < count; ++i) text += i == bad_at ? bad_line + "\n" : "RUN echo " + std::to_string(i) + "\n";
+  return text;
+}
+
+TEST(Parser, LargeFileKeepsOrderAndLines) {
+  std::string text = "FROM a\n";
+  for (int i = 0; i < 3000; ++i) {
+    text += "ENV k" + std::to_string(i) + "=v \\\n  w" + std::to_string(i) + "=x\n";
+    if (i % 100 == 0) text += "RUN <<EOF\nbody " + std::to_string(i) + "\nEOF\n";
+  }
+  ast::Document d = parse_ok(text);
+  ASSERT_EQ(d.instructions.size(), 1u + 3000u + 30u);
+  int line = 2;
+  int env = 0;
+  for (size_t n = 1; n < d.instructions.size(); ++n) {
+    const ast::Node& node = d.instructions[n];
+    ASSERT_EQ(node.start_line, line) << n;
+    if (node.keyword == "RUN") {
+      ASSERT_EQ(node.heredocs.size(), 1u);
+      line += 3;
+    } else {
+      std::string i = std::to_string(env++);
+      ASSERT_EQ(node.args, (Strings{"k" + i, "v", "=", "w" + i, "x", "="})) << n;
+      ASSERT_EQ(node.end_line, line + 1);
+      line += 2;
+    }
+  }
+}
+
+TEST(Parser, LargeFileReportsTheFirstError) {
+  // A bad line early, an unterminated heredoc at the end: the early one.
+  base::Error e = parse_fail(many_lines(2000, 700, "RUN [\"a\", 1]") + "RUN <<EOF\nbody\n");
+  EXPECT_EQ(e.pos->line, 702);
+  EXPECT_EQ(e.message.find("heredoc"), std::string::npos) << e.message;
+  // Two bad lines far apart, handed to different threads: the first.
+  std::string text = many_lines(4000, 100, "RUN [\"b\", 2]");
+  text += "RUN [\"c\", 3]\n";
+  e = parse_fail(text);
+  EXPECT_EQ(e.pos->line, 102);
+  // Only the scan fails: its error.
+  e = parse_fail(many_lines(2000, -1, "") + "COPY <<EOF /x\nbody\n");
+  EXPECT_EQ(e.message, "unterminated heredoc");
+  EXPECT_EQ(e.pos->line, 2002);
+}
+
 TEST(Parser, SourceAndLineText) {
   ast::Document d = parse_ok("\xEF\xBB\xBF" "FROM a\r\nRUN b");
   EXPECT_EQ(d.line_text(1), "FROM a");
