@@ -1,9 +1,15 @@
 #include "frontend/instructions/instructions.h"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <variant>
 
 #include "base/strings.h"
 #include "frontend/instructions/detail.h"
@@ -220,6 +226,57 @@ std::string_view ParsedDockerfile::line_text(int line) const {
   return text;
 }
 
+namespace {
+
+// What one node gives on its own, before the stages are put together: its
+// lint findings and its FROM stage or instruction (or the error).
+struct NodeResult {
+  std::vector<CheckFinding> checks;
+  std::variant<std::monostate, Stage, Located, base::Error> parsed;
+};
+
+NodeResult check_node(const ast::Node& node, const ast::Document& doc) {
+  NodeResult result;
+  lint_node(node, result.checks);
+  detail::Request req{node, doc, base::ascii_upper(node.keyword)};
+  if (req.keyword == "FROM") {
+    base::Result<Stage> stage = detail::parse_from(req);
+    if (stage.ok()) result.parsed = std::move(*stage);
+    else result.parsed = std::move(stage.error());
+  } else {
+    base::Result<Located> located = parse_instruction(node, doc);
+    if (located.ok()) result.parsed = std::move(*located);
+    else result.parsed = std::move(located.error());
+  }
+  return result;
+}
+
+// Below this many instructions, checking them on the calling thread is
+// cheaper than handing them out.
+constexpr size_t k_parallel_min_nodes = 512;
+constexpr size_t k_parallel_grain = 128;
+
+// Every node is checked on its own, in parallel for large files; the results
+// are then read in file order, so errors and warnings come out exactly as a
+// one-by-one pass would give them.
+std::vector<NodeResult> check_nodes(const ast::Document& doc) {
+  std::vector<NodeResult> results(doc.instructions.size());
+  auto check_range = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) results[i] = check_node(doc.instructions[i], doc);
+  };
+  if (results.size() < k_parallel_min_nodes) {
+    check_range(0, results.size());
+    return results;
+  }
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, results.size(), k_parallel_grain),
+                      [&](const tbb::blocked_range<size_t>& range) { check_range(range.begin(), range.end()); });
+  });
+  return results;
+}
+
+}  // namespace
+
 base::Result<ParsedDockerfile> parse_instructions(const ast::Document& doc) {
   ParsedDockerfile out;
   out.file = doc.file;
@@ -242,18 +299,23 @@ base::Result<ParsedDockerfile> parse_instructions(const ast::Document& doc) {
   };
   report();
 
-  for (const auto& node : doc.instructions) {
-    detail::Request req{node, doc, base::ascii_upper(node.keyword)};
-    lint_node(node, out.checks);
+  std::vector<NodeResult> results = check_nodes(doc);
+  for (size_t i = 0; i < results.size(); ++i) {
+    const ast::Node& node = doc.instructions[i];
+    NodeResult& result = results[i];
+    auto request = [&] { return detail::Request{node, doc, base::ascii_upper(node.keyword)}; };
+    out.checks.insert(out.checks.end(), std::make_move_iterator(result.checks.begin()),
+                      std::make_move_iterator(result.checks.end()));
     report();
-    if (req.keyword == "FROM") {
-      TRY_ASSIGN(Stage stage, detail::parse_from(req));
+    if (auto* error = std::get_if<base::Error>(&result.parsed)) return std::move(*error);
+    if (auto* parsed_stage = std::get_if<Stage>(&result.parsed)) {
+      Stage stage = std::move(*parsed_stage);
       stage.index = static_cast<int>(out.stages.size());
       stage.src = source_info(node);
       if (!stage.name.empty()) {
         auto [it, inserted] = stage_lines.emplace(stage.name, node.start_line);
         if (!inserted)
-          return detail::error_at(req, "duplicate stage name \"" + stage.name + "\"",
+          return detail::error_at(request(), "duplicate stage name \"" + stage.name + "\"",
                                   "stage \"" + stage.name + "\" is already defined on line " +
                                       std::to_string(it->second) + "; rename one of them",
                                   node.args.size() == 3 ? std::string_view(node.args[2])
@@ -262,13 +324,13 @@ base::Result<ParsedDockerfile> parse_instructions(const ast::Document& doc) {
       out.stages.push_back(std::move(stage));
       continue;
     }
-    TRY_ASSIGN(Located located, parse_instruction(node, doc));
+    Located located = std::move(std::get<Located>(result.parsed));
     if (out.stages.empty()) {
       if (auto* arg = std::get_if<ArgInstr>(&located.instr)) {
         out.meta_args.push_back(MetaArg{std::move(*arg), std::move(located.src)});
         continue;
       }
-      return detail::error_at(req, "no build stage in current context",
+      return detail::error_at(request(), "no build stage in current context",
                               "a Dockerfile must start with FROM; only ARG may come before the "
                               "first FROM");
     }

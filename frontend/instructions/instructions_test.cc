@@ -128,6 +128,41 @@ TEST(Stages, KeepsParserWarningsAndEscape) {
   EXPECT_EQ(r->warnings[0].line, 3);
 }
 
+// Large files check their instructions on several threads; what comes out
+// must be what a one-by-one pass gives: stages in order, warnings in line
+// order, and the first error in the file.
+TEST(Stages, LargeFileKeepsOrder) {
+  DocBuilder b;
+  for (int stage = 0; stage < 40; ++stage) {
+    b.add("FROM alpine AS Stage" + std::to_string(stage), {"alpine", "AS", "Stage" + std::to_string(stage)});
+    for (int i = 0; i < 30; ++i) b.add("RUN echo " + std::to_string(i), {"echo " + std::to_string(i)});
+  }
+  ParsedDockerfile p = parse_ok(b);
+  ASSERT_EQ(p.stages.size(), 40u);
+  for (size_t stage = 0; stage < 40; ++stage) {
+    const int first_line = static_cast<int>(stage) * 31 + 1;
+    EXPECT_EQ(p.stages[stage].name, "stage" + std::to_string(stage));
+    EXPECT_EQ(p.stages[stage].index, static_cast<int>(stage));
+    ASSERT_EQ(p.stages[stage].commands.size(), 30u);
+    EXPECT_EQ(p.stages[stage].commands[29].src.start_line, first_line + 30);
+    // One StageNameCasing warning per stage, in line order.
+    ASSERT_EQ(p.warnings.size(), 40u);
+    EXPECT_EQ(p.warnings[stage].line, first_line);
+  }
+}
+
+TEST(Stages, LargeFileReportsTheFirstError) {
+  DocBuilder b = with_from();
+  for (int i = 0; i < 2000; ++i) {
+    if (i == 300) b.add("RUN --bogus=1 a", {"a"}, {"--bogus=1"});
+    else if (i == 1700) b.add("COPPY a b", {""});
+    else b.add("RUN echo " + std::to_string(i), {"echo " + std::to_string(i)});
+  }
+  base::Error e = parse_err(b);
+  EXPECT_EQ(e.message, "unknown flag: bogus");
+  EXPECT_EQ(e.pos->line, 302);
+}
+
 TEST(Stages, UnknownInstruction) {
   base::Error e = err_of("COPPY a b", {""});
   EXPECT_EQ(e.message, "unknown instruction: COPPY");
