@@ -18,7 +18,9 @@ void append_hex(std::string& out, const char* prefix, uint32_t value, int digits
 
 }  // namespace
 
-Rune decode_rune(std::string_view s, size_t pos) {
+namespace utf8_detail {
+
+Rune decode_multibyte_rune(std::string_view s, size_t pos) {
   if (pos >= s.size()) return {k_replacement_char, 0};
   const auto b0 = static_cast<uint8_t>(s[pos]);
   if (b0 < 0x80) return {b0, 1};
@@ -54,6 +56,8 @@ Rune decode_rune(std::string_view s, size_t pos) {
   return {cp, len};
 }
 
+}  // namespace utf8_detail
+
 Rune decode_last_rune(std::string_view s, size_t end) {
   if (end == 0) return {k_replacement_char, 0};
   // The last sequence starts at most three continuation bytes back.
@@ -65,7 +69,7 @@ Rune decode_last_rune(std::string_view s, size_t end) {
   return r;
 }
 
-void append_utf8(std::string& out, char32_t cp) {
+void utf8_detail::append_multibyte_utf8(std::string& out, char32_t cp) {
   if (cp > k_max_rune || (cp >= 0xD800 && cp <= 0xDFFF)) cp = k_replacement_char;
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -99,7 +103,7 @@ std::string sanitize_utf8(std::string_view s) {
   return out;
 }
 
-bool is_go_space(char32_t cp) {
+bool utf8_detail::is_non_ascii_go_space(char32_t cp) {
   switch (cp) {
     case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
     case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:

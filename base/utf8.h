@@ -22,23 +22,41 @@ struct Rune {
   size_t width = 0;  // bytes consumed; 0 only at the end of the input
 };
 
+// The multi-byte halves of the functions below, whose ASCII cases are
+// inline: the frontend calls them for every character it reads.
+namespace utf8_detail {
+Rune decode_multibyte_rune(std::string_view s, size_t pos);
+void append_multibyte_utf8(std::string& out, char32_t cp);
+bool is_non_ascii_go_space(char32_t cp);
+}  // namespace utf8_detail
+
 // utf8.DecodeRuneInString at `pos`. Overlong forms, surrogates, values past
 // U+10FFFF and truncated sequences give {U+FFFD, 1}; at the end, {U+FFFD, 0}.
-Rune decode_rune(std::string_view s, size_t pos);
+inline Rune decode_rune(std::string_view s, size_t pos) {
+  if (pos < s.size() && static_cast<unsigned char>(s[pos]) < 0x80)
+    return {static_cast<unsigned char>(s[pos]), 1};
+  return utf8_detail::decode_multibyte_rune(s, pos);
+}
 
 // utf8.DecodeLastRuneInString of s[0, end): walks back at most four bytes,
 // with the same invalid-byte rule.
 Rune decode_last_rune(std::string_view s, size_t end);
 
 // utf8.AppendRune: invalid code points (surrogates, > U+10FFFF) append U+FFFD.
-void append_utf8(std::string& out, char32_t cp);
+inline void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) out.push_back(static_cast<char>(cp));
+  else utf8_detail::append_multibyte_utf8(out, cp);
+}
 
 // `s` with every invalid byte replaced by U+FFFD (what ranging over a Go
 // string and re-encoding each rune produces).
 std::string sanitize_utf8(std::string_view s);
 
 // unicode.IsSpace: ASCII blanks, U+0085, U+00A0 and the White_Space code points.
-bool is_go_space(char32_t cp);
+inline bool is_go_space(char32_t cp) {
+  if (cp < 0x80) return cp == ' ' || (cp >= '\t' && cp <= '\r');
+  return utf8_detail::is_non_ascii_go_space(cp);
+}
 
 // strings.TrimLeftFunc / TrimRightFunc / TrimSpace with unicode.IsSpace. An
 // invalid byte is never a space.
