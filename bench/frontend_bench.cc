@@ -102,6 +102,63 @@ void BM_ParseCheckLowerManyEnv(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseCheckLowerManyEnv)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+// A file of short RUN and exec-form COPY lines, just under `bytes` long.
+std::string many_instructions(size_t bytes) {
+  std::string text = "FROM alpine\n";
+  const std::string run = "RUN echo a reasonably long shell command line && make -j4 install\n";
+  const std::string copy = "COPY --chown=1:1 [\"src dir/\", \"/app/\"]\n";
+  for (size_t lines = 1;; ++lines) {
+    const std::string& next = lines % 8 == 0 ? copy : run;
+    if (text.size() + next.size() > bytes) return text;
+    text += next;
+  }
+}
+
+// Hostile input must end quickly, accepted or refused with an error: a 50 MB
+// file, a 1,000,000-character line, 300,000 continuation lines and an ARG
+// expansion bomb; and the largest file accepted. range(0) picks the input;
+// the full frontend runs on it.
+std::string hostile_input(int which) {
+  switch (which) {
+    case 0:
+      return many_instructions(50u * 1024 * 1024 + 100);
+    case 1:
+      return "FROM alpine\nRUN " + std::string(1000000, 'x') + "\n";
+    case 2: {
+      std::string text = "FROM alpine\nRUN echo \\\n";
+      for (int i = 0; i < 300000; ++i) text += "  a \\\n";
+      return text + "  end\n";
+    }
+    case 3: {
+      std::string text = "FROM alpine\nARG a=xxxxxxxxxx\n";
+      for (int i = 0; i < 40; ++i) text += "ARG a=${a}${a}\n";
+      return text + "RUN echo $a\n";
+    }
+    default:
+      return many_instructions(frontend::parser::k_max_dockerfile_size);
+  }
+}
+
+void BM_HostileInput(benchmark::State& state) {
+  const std::string text = hostile_input(static_cast<int>(state.range(0)));
+  const auto options = bench_options();
+  bool accepted = false;
+  for (auto _ : state) {
+    auto doc = frontend::parser::parse_dockerfile(text, "Dockerfile");
+    if (!doc.ok()) continue;
+    auto parsed = frontend::instructions::parse_instructions(*doc);
+    if (!parsed.ok()) continue;
+    auto graph = frontend::lower::lower(*parsed, options);
+    accepted = graph.ok();
+    benchmark::DoNotOptimize(accepted);
+  }
+  state.SetLabel(accepted ? "accepted" : "refused");
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+BENCHMARK(BM_HostileInput)->DenseRange(0, 4)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
+
 void BM_ParseOnly(benchmark::State& state) {
   const std::string text = bench::generate_dockerfile(static_cast<int>(state.range(0)));
   for (auto _ : state) {

@@ -1,22 +1,34 @@
 #include "cli/dockerfile_input.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
-#include "base/fs.h"
+#include "frontend/parser/parser.h"
 
 namespace cli {
 
+// The parser refuses a Dockerfile past its size limit; reading stops one byte
+// beyond it, so that an endless or huge input is refused without being held
+// in memory whole.
 base::Result<std::string> read_dockerfile(const std::string& file) {
-  if (file == "-") {
-    std::string text;
-    char buf[65536];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) text.append(buf, n);
-    if (std::ferror(stdin)) return base::make_error("cannot read the Dockerfile from standard input");
-    return text;
+  std::FILE* in = stdin;
+  if (file != "-") {
+    in = std::fopen(file.c_str(), "rb");
+    if (in == nullptr) return base::make_error("cannot read the Dockerfile " + file + ": " + std::strerror(errno));
   }
-  base::RealFs fs;
-  return fs.read_file(file);
+  std::string text;
+  char buf[65536];
+  size_t n = 0;
+  while (text.size() <= frontend::parser::k_max_dockerfile_size && (n = std::fread(buf, 1, sizeof buf, in)) > 0)
+    text.append(buf, n);
+  const bool failed = std::ferror(in) != 0;
+  const int error = errno;
+  if (in != stdin) std::fclose(in);
+  if (failed)
+    return base::make_error(file == "-" ? std::string("cannot read the Dockerfile from standard input")
+                                        : "cannot read the Dockerfile " + file + ": " + std::strerror(error));
+  return text;
 }
 
 }  // namespace cli

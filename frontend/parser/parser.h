@@ -21,6 +21,10 @@ namespace frontend::parser {
 // BuildKit reads Dockerfiles with a bufio.Scanner whose longest line is
 // 64 KiB including the newline.
 inline constexpr size_t k_max_line_length = 65535;
+// Larger Dockerfiles are refused before parsing. No hand-written Dockerfile
+// comes near this; a generated one of this size (about 110,000 instructions)
+// takes the frontend about a second and 250 MB, and the cost grows linearly.
+inline constexpr size_t k_max_dockerfile_size = 8u * 1024 * 1024;
 
 // `file_name` is only used in error positions and Document::file.
 base::Result<ast::Document> parse_dockerfile(std::string_view text, std::string file_name);

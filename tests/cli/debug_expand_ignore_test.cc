@@ -85,5 +85,15 @@ TEST(DebugParse, ReadsStdinAndReportsErrorsWithPosition) {
   EXPECT_NE(bad.err.find(":2:"), std::string::npos) << bad.err;
 }
 
+TEST(DebugParse, RefusesAnOversizedDockerfileWithoutReadingItAll) {
+  std::string huge = "FROM scratch\n";
+  while (huge.size() < 40u * 1024 * 1024) huge += "RUN echo a line of a generated Dockerfile\n";
+  KilnRun run = run_kiln({"debug", "parse", "-f", "-"}, huge);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("<stdin>:1:1: dockerfile is larger than the 8 MiB kiln reads"), std::string::npos)
+      << run.err;
+  EXPECT_TRUE(run.out.empty());
+}
+
 }  // namespace
 }  // namespace tests

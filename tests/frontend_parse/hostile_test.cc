@@ -11,19 +11,41 @@ namespace {
 
 using frontend::parser::parse_dockerfile;
 
-TEST(Hostile, FiftyMegabyteFile) {
+// Short RUN lines and exec-form COPY lines, until the text holds `bytes`.
+std::string many_instructions(size_t bytes, size_t& lines) {
   std::string text = "FROM alpine\n";
   const std::string run = "RUN echo a reasonably long shell command line && make -j4 install\n";
   const std::string copy = "COPY --chown=1:1 [\"src dir/\", \"/app/\"]\n";
-  size_t lines = 1;
-  while (text.size() < 50u * 1024 * 1024) {
-    text += (lines % 8 == 0) ? copy : run;
+  lines = 1;
+  for (;;) {
+    const std::string& next = lines % 8 == 0 ? copy : run;
+    if (text.size() + next.size() > bytes) return text;
+    text += next;
     ++lines;
   }
+}
+
+TEST(Hostile, FiftyMegabyteFileIsRefused) {
+  size_t lines = 0;
+  std::string text = many_instructions(50u * 1024 * 1024, lines);
+  auto doc = parse_dockerfile(text, "Dockerfile");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.error().message, "dockerfile is larger than the 8 MiB kiln reads");
+  EXPECT_EQ(doc.error().pos->line, 1);
+  EXPECT_EQ(doc.error().pos->line_text, "FROM alpine");
+}
+
+TEST(Hostile, LargestFileIsParsed) {
+  size_t lines = 0;
+  std::string text = many_instructions(frontend::parser::k_max_dockerfile_size, lines);
   auto doc = parse_dockerfile(text, "Dockerfile");
   ASSERT_TRUE(doc.ok()) << doc.error().render();
   EXPECT_EQ(doc->instructions.size(), lines);
   EXPECT_TRUE(doc->instructions[8].json);
+  // Blank lines up to the limit exactly, then one byte more.
+  text.append(frontend::parser::k_max_dockerfile_size - text.size(), '\n');
+  EXPECT_TRUE(parse_dockerfile(text, "Dockerfile").ok());
+  EXPECT_FALSE(parse_dockerfile(text + "\n", "Dockerfile").ok());
 }
 
 TEST(Hostile, MillionCharacterLineIsRefused) {
