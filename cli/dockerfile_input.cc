@@ -14,8 +14,11 @@ namespace cli {
 base::Result<std::string> read_dockerfile(const std::string& file) {
   std::FILE* in = stdin;
   if (file != "-") {
-    in = std::fopen(file.c_str(), "rb");
-    if (in == nullptr) return base::make_error("cannot read the Dockerfile " + file + ": " + std::strerror(errno));
+    in = std::fopen(file.c_str(), "rbe");  // "e": close on exec, as every descriptor kiln opens
+    if (in == nullptr) {
+      const int error = errno;
+      return base::make_error("cannot read the Dockerfile " + file + ": " + std::strerror(error));
+    }
   }
   std::string text;
   char buf[65536];

@@ -46,7 +46,8 @@ class EdgeCachingLexerSimulator : public antlr4::atn::LexerATNSimulator {
 
  protected:
   antlr4::dfa::DFAState* getExistingTargetState(antlr4::dfa::DFAState* state, size_t symbol) override {
-    if (symbol > MAX_DFA_EDGE || state->stateNumber < 0)
+    // State numbers are unique within one mode's DFA; the grammar has one.
+    if (symbol > MAX_DFA_EDGE || state->stateNumber < 0 || _mode != antlr4::Lexer::DEFAULT_MODE)
       return LexerATNSimulator::getExistingTargetState(state, symbol);
     auto number = static_cast<size_t>(state->stateNumber);
     if (number >= m_edges.size()) m_edges.resize(number + 1);

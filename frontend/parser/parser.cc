@@ -378,9 +378,12 @@ base::Result<void> DockerfileParser::scan() {
 }  // namespace
 
 base::Result<ast::Document> parse_dockerfile(std::string_view text, std::string file_name) {
-  if (text.size() > k_max_dockerfile_size) {
+  std::string_view content = text;
+  if (content.substr(0, k_utf8_bom.size()) == k_utf8_bom) content.remove_prefix(k_utf8_bom.size());
+  if (content.size() > k_max_dockerfile_size) {
     // Refused before anything is copied or scanned.
-    std::string_view first_line = trim_newline(text.substr(0, std::min(text.find('\n'), k_max_quoted_line + 1)));
+    std::string_view first_line =
+        trim_newline(content.substr(0, std::min(content.find('\n'), k_max_quoted_line + 1)));
     std::string quoted(first_line.substr(0, k_max_quoted_line));
     if (first_line.size() > k_max_quoted_line) quoted += "...";
     return base::make_error_at(base::SourcePos{std::move(file_name), 1, 1, std::move(quoted)},

@@ -46,6 +46,8 @@ TEST(Hostile, LargestFileIsParsed) {
   text.append(frontend::parser::k_max_dockerfile_size - text.size(), '\n');
   EXPECT_TRUE(parse_dockerfile(text, "Dockerfile").ok());
   EXPECT_FALSE(parse_dockerfile(text + "\n", "Dockerfile").ok());
+  // A byte order mark is not part of the Dockerfile.
+  EXPECT_TRUE(parse_dockerfile("\xEF\xBB\xBF" + text, "Dockerfile").ok());
 }
 
 TEST(Hostile, MillionCharacterLineIsRefused) {
