@@ -6,12 +6,15 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/format/go_template.h"
+#include "cli/format/image_filter.h"
 #include "cli/store.h"
 #include "content/export/docker_archive.h"
 #include "content/export/load.h"
@@ -25,6 +28,12 @@
 namespace cli {
 
 namespace {
+
+struct ImageListOptions {
+  bool quiet = false;
+  std::string format;
+  std::vector<std::string> filters;
+};
 
 struct ImageFacts {
   std::string name;
@@ -88,53 +97,124 @@ std::string ago(int64_t then_ns, int64_t now_ns) {
   return text + " ago";
 }
 
-// docker's CREATED is when the image was made (its config's `created`,
-// clamped by SOURCE_DATE_EPOCH), not when the name was given; an image
-// without one falls back to the name's time.
-std::string created_ago(const ImageFacts& f, int64_t now_ns) {
-  if (f.config.created) {
-    std::tm tm{};
-    const char* end = ::strptime(f.config.created->c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end != nullptr) return ago(static_cast<int64_t>(::timegm(&tm)) * 1'000'000'000, now_ns);
-  }
-  return ago(f.created, now_ns);
-}
-
 int report(const base::Error& e, int code) {
   std::cerr << "error: " << e.render() << "\n";
   return code;
 }
 
-int list_images(const std::string& root, bool quiet) {
+// The creation time docker sorts and filters by: the config's `created`
+// (clamped by SOURCE_DATE_EPOCH), or the name's time for an image without one.
+int64_t created_ns(const ImageFacts& f) {
+  if (f.config.created) {
+    std::tm tm{};
+    if (::strptime(f.config.created->c_str(), "%Y-%m-%dT%H:%M:%S", &tm) != nullptr)
+      return static_cast<int64_t>(::timegm(&tm)) * 1'000'000'000;
+  }
+  return f.created;
+}
+
+// docker's CreatedAt: "2024-05-01 10:00:00 +0000 UTC".
+std::string created_at(int64_t ns) {
+  std::time_t seconds = static_cast<std::time_t>(ns / 1'000'000'000);
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+  return text;
+}
+
+struct ImageRow {
+  format::ImageRowFacts facts;
+  std::string id;  // 12 hex digits, or "<broken>"
+  std::string digest = "<none>";
+  std::string created_since = "?";
+  std::string size = "?";
+  int64_t created = 0;
+};
+
+ImageRow image_row(Store& store, const content::ImageRecord& r, int64_t now) {
+  ImageRow row;
+  std::string name = familiar_name(r.name);
+  row.facts.repository = name;
+  row.facts.tag = "<none>";
+  size_t at = name.find('@');
+  size_t colon = name.rfind(':');
+  if (is_dangling_name(r.name)) {
+    row.facts.repository = "<none>";
+    row.facts.dangling = true;
+  } else if (at != std::string::npos) {
+    row.facts.repository = name.substr(0, at);  // a digest name: the repository, no tag (docker's <none>)
+    row.digest = name.substr(at + 1);
+  } else if (colon != std::string::npos && name.find('/', colon) == std::string::npos) {
+    row.facts.repository = name.substr(0, colon);
+    row.facts.tag = name.substr(colon + 1);
+  }
+  auto f = facts(store, r);
+  if (!f.ok()) {
+    row.id = "<broken>";
+    return row;
+  }
+  row.id = f->config_descriptor.digest.hex().substr(0, 12);
+  row.created = created_ns(*f);
+  row.facts.created_ns = row.created;
+  row.facts.labels = f->config.config.labels;
+  row.created_since = ago(row.created, now);
+  row.size = human_size(f->size);
+  return row;
+}
+
+nlohmann::json row_fields(const ImageRow& row) {
+  return {{"ID", row.id},
+          {"Repository", row.facts.repository},
+          {"Tag", row.facts.tag},
+          {"Digest", row.digest},
+          {"CreatedSince", row.created_since},
+          {"CreatedAt", row.id == "<broken>" ? std::string("?") : created_at(row.created)},
+          {"Size", row.size},
+          {"VirtualSize", row.size},
+          {"Containers", "N/A"}};
+}
+
+int list_images(const std::string& root, const ImageListOptions& options) {
+  std::optional<format::GoTemplate> row_format;
+  if (!options.format.empty() && options.format != "table") {
+    if (options.format.rfind("table ", 0) == 0)
+      return report(base::make_error("kiln images --format: the \"table\" directive is not supported; "
+                                     "give the template alone"),
+                    k_exit_usage);
+    auto parsed = format::GoTemplate::parse(options.format == "json" ? "{{json .}}" : options.format);
+    if (!parsed.ok()) return report(base::make_error("template parsing error: " + parsed.error().message), k_exit_usage);
+    row_format = std::move(*parsed);
+  }
   auto store = open_images(root);
   if (!store.ok()) return report(store.error(), k_exit_internal);
+  auto filter = format::ImageFilter::parse(options.filters, [&](const std::string& name) -> base::Result<int64_t> {
+    TRY_ASSIGN(content::ImageRecord record, find_stored_image(**store, name));
+    TRY_ASSIGN(ImageFacts f, facts(**store, record));
+    return created_ns(f);
+  });
+  if (!filter.ok()) return report(filter.error(), k_exit_usage);
   auto records = (*store)->images->list();
   if (!records.ok()) return report(records.error(), k_exit_internal);
   int64_t now = (*store)->clock.now_unix_nanos();
-  if (!quiet) std::cout << std::left << std::setw(40) << "REPOSITORY" << std::setw(12) << "TAG"
-                        << std::setw(15) << "IMAGE ID" << std::setw(24) << "CREATED" << "SIZE\n";
+  if (!options.quiet && !row_format)
+    std::cout << std::left << std::setw(40) << "REPOSITORY" << std::setw(12) << "TAG" << std::setw(15) << "IMAGE ID"
+              << std::setw(24) << "CREATED" << "SIZE\n";
   for (const auto& r : *records) {
-    auto f = facts(**store, r);
-    std::string id = f.ok() ? f->config_descriptor.digest.hex().substr(0, 12) : std::string("<broken>");
-    if (quiet) {
-      std::cout << id << "\n";
-      continue;
+    ImageRow row = image_row(**store, r, now);
+    auto keep = filter->matches(row.facts);
+    if (!keep.ok()) return report(keep.error(), k_exit_usage);
+    if (!*keep) continue;
+    if (options.quiet) {
+      std::cout << row.id << "\n";
+    } else if (row_format) {
+      auto text = row_format->execute(row_fields(row));
+      if (!text.ok()) return report(text.error(), k_exit_usage);
+      std::cout << *text << "\n";
+    } else {
+      std::cout << std::left << std::setw(40) << row.facts.repository << std::setw(12) << row.facts.tag
+                << std::setw(15) << row.id << std::setw(24) << row.created_since << row.size << "\n";
     }
-    std::string name = familiar_name(r.name);
-    std::string repo = name, tag = "<none>";
-    size_t at = name.find('@');
-    size_t colon = name.rfind(':');
-    if (is_dangling_name(r.name)) {
-      repo = "<none>";
-    } else if (at != std::string::npos) {
-      repo = name.substr(0, at);  // a digest name: the repository, no tag (docker's <none>)
-    } else if (colon != std::string::npos && name.find('/', colon) == std::string::npos) {
-      repo = name.substr(0, colon);
-      tag = name.substr(colon + 1);
-    }
-    std::cout << std::left << std::setw(40) << repo << std::setw(12) << tag << std::setw(15) << id
-              << std::setw(24) << (f.ok() ? created_ago(*f, now) : "?") << (f.ok() ? human_size(f->size) : "?")
-              << "\n";
   }
   return k_exit_ok;
 }
@@ -213,7 +293,13 @@ int remove_images(const std::string& root, const std::vector<std::string>& names
   return code;
 }
 
-int inspect_images(const std::string& root, const std::vector<std::string>& names) {
+int inspect_images(const std::string& root, const std::vector<std::string>& names, const std::string& format_text) {
+  std::optional<format::GoTemplate> image_format;
+  if (!format_text.empty() && format_text != "json") {
+    auto parsed = format::GoTemplate::parse(format_text);
+    if (!parsed.ok()) return report(base::make_error("template parsing error: " + parsed.error().message), k_exit_usage);
+    image_format = std::move(*parsed);
+  }
   auto store = open_images(root);
   if (!store.ok()) return report(store.error(), k_exit_internal);
   nlohmann::json out = nlohmann::json::array();
@@ -250,9 +336,16 @@ int inspect_images(const std::string& root, const std::vector<std::string>& name
     for (const base::Digest& d : f->config.rootfs.diff_ids) layers.push_back(d.str());
     j["RootFS"] = {{"Type", "layers"}, {"Layers", layers}};
     j["Size"] = f->size;
+    if (image_format) {
+      // docker prints each image's result on a line as soon as it has it.
+      auto text = image_format->execute(j);
+      if (!text.ok()) return report(text.error(), k_exit_usage);
+      std::cout << *text << "\n";
+      continue;
+    }
     out.push_back(j);
   }
-  std::cout << out.dump(4) << "\n";
+  if (!image_format) std::cout << out.dump(4) << "\n";
   return code;
 }
 
@@ -307,11 +400,14 @@ void register_image_commands(CLI::App& app, CommandContext& ctx) {
     add_root_option(cmd, *root);
   };
 
-  auto quiet = std::make_shared<bool>(false);
+  auto list_options = std::make_shared<ImageListOptions>();
   CLI::App* images = app.add_subcommand("images", "List images");
-  images->add_flag("-q,--quiet", *quiet, "Only show image IDs");
+  images->add_option("-f,--filter", list_options->filters,
+                     "Filter output based on conditions provided (dangling, label, reference, before, since)");
+  images->add_option("--format", list_options->format, "Format output using a custom template");
+  images->add_flag("-q,--quiet", list_options->quiet, "Only show image IDs");
   add_root(images);
-  images->callback([root, quiet, &ctx] { ctx.exit_code = list_images(*root, *quiet); });
+  images->callback([root, list_options, &ctx] { ctx.exit_code = list_images(*root, *list_options); });
 
   auto tag_args = std::make_shared<std::vector<std::string>>();
   CLI::App* tag = app.add_subcommand("tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
@@ -330,8 +426,12 @@ void register_image_commands(CLI::App& app, CommandContext& ctx) {
   auto inspect_args = std::make_shared<std::vector<std::string>>();
   CLI::App* inspect = app.add_subcommand("inspect", "Display detailed information on images");
   inspect->add_option("IMAGE", *inspect_args, "Images to inspect")->required();
+  auto inspect_format = std::make_shared<std::string>();
+  inspect->add_option("-f,--format", *inspect_format, "Format output using a custom template");
   add_root(inspect);
-  inspect->callback([root, inspect_args, &ctx] { ctx.exit_code = inspect_images(*root, *inspect_args); });
+  inspect->callback([root, inspect_args, inspect_format, &ctx] {
+    ctx.exit_code = inspect_images(*root, *inspect_args, *inspect_format);
+  });
 
   auto input = std::make_shared<std::string>();
   auto load_quiet = std::make_shared<bool>(false);
