@@ -327,6 +327,9 @@ int fsck(const std::string& root, bool repair) {
     auto removed = gc::remove_corrupt_blobs(*h->store->metadata, *h->store->blobs);
     if (!removed.ok()) return report(removed.error(), k_exit_internal);
     repairs = *removed;
+    auto strays = h->store->blobs->remove_stray_entries();
+    if (!strays.ok()) return report(strays.error(), k_exit_internal);
+    for (const std::string& name : *strays) repairs.push_back("removed unexpected entry blobs/sha256/" + name);
   }
   auto found = run_checks(*h, repair, repairs);
   if (!found.ok()) return report(found.error(), k_exit_internal);

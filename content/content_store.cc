@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 
 #include "content/file_ops.h"
 
@@ -158,6 +159,16 @@ Result<void> ContentStore::walk(const std::function<Result<void>(const BlobInfo&
 Result<std::vector<std::string>> ContentStore::stray_entries() const {
   TRY_ASSIGN(auto listing, list_blob_dir(blob_dir()));
   return listing.strays;
+}
+
+Result<std::vector<std::string>> ContentStore::remove_stray_entries() const {
+  TRY_ASSIGN(std::vector<std::string> strays, stray_entries());
+  for (const std::string& name : strays) {
+    std::error_code error;
+    std::filesystem::remove_all(blob_dir() + "/" + name, error);
+    if (error) return base::make_error("cannot remove blobs/sha256/" + name + ": " + error.message());
+  }
+  return strays;
 }
 
 }  // namespace content

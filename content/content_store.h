@@ -50,6 +50,10 @@ class ContentStore {
   // Names in blobs/sha256/ that are not 64 lowercase hex characters or not
   // regular files; fsck reports them.
   Result<std::vector<std::string>> stray_entries() const;
+  // Removes those entries (a directory with all it holds); returns their
+  // names. No blob is ever stored under such a name, so nothing kiln wrote
+  // as content is lost. For `kiln fsck --repair`.
+  Result<std::vector<std::string>> remove_stray_entries() const;
 
   const std::string& root() const { return m_root; }
   std::string blob_dir() const { return m_root + "/blobs/sha256"; }

@@ -270,6 +270,21 @@ TEST_F(ContentStoreTest, WalkListsBlobsInOrderAndStraysSeparately) {
   EXPECT_FALSE(*store.exists(expected[1]));
 }
 
+TEST_F(ContentStoreTest, RemoveStrayEntriesKeepsEveryBlob) {
+  auto store = open();
+  auto blob = store.write_blob("kept");
+  ASSERT_TRUE(blob.ok());
+  testing::overwrite_file(store.blob_dir() + "/not-a-digest", "x");
+  std::filesystem::create_directories(store.blob_dir() + "/a-dir/inner");
+  testing::overwrite_file(store.blob_dir() + "/a-dir/inner/file", "y");
+  auto removed = store.remove_stray_entries();
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_EQ(*removed, (std::vector<std::string>{"a-dir", "not-a-digest"}));
+  EXPECT_TRUE(store.stray_entries()->empty());
+  EXPECT_TRUE(*store.exists(blob->digest));
+  EXPECT_TRUE(store.remove_stray_entries()->empty());
+}
+
 class RecordingGuard : public PublishGuard {
  public:
   explicit RecordingGuard(const ContentStore& store, bool fail) : m_store(store), m_fail(fail) {}

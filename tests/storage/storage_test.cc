@@ -145,6 +145,20 @@ TEST_P(Housekeeping, FsckFindsAndRepairsDamage) {
   EXPECT_EQ(kiln({"inspect", "app:1"}).exit_code, 0);
   EXPECT_EQ(build(ctx, {"-t", "app:1"}).exit_code, 0);
 
+  // Something that is no blob in the blob directory: reported, then removed.
+  write(root + "/blobs/sha256/leftover.partial", "x");
+  auto stray = kiln({"fsck"});
+  EXPECT_EQ(stray.exit_code, 1) << stray.out;
+  EXPECT_NE(stray.out.find("problem: unexpected entry blobs/sha256/leftover.partial"), std::string::npos)
+      << stray.out;
+  auto cleaned = kiln({"fsck", "--repair"});
+  EXPECT_EQ(cleaned.exit_code, 0) << cleaned.out << cleaned.err;
+  EXPECT_NE(cleaned.out.find("repaired: removed unexpected entry blobs/sha256/leftover.partial"),
+            std::string::npos)
+      << cleaned.out;
+  EXPECT_FALSE(fs::exists(root + "/blobs/sha256/leftover.partial"));
+  expect_fsck_clean();
+
   // A damaged image blob is reported and never removed.
   auto inspected = kiln({"inspect", "app:1"});
   size_t id = inspected.out.find("sha256:");
