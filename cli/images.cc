@@ -136,6 +136,7 @@ ImageRow image_row(Store& store, const content::ImageRecord& r, int64_t now) {
   ImageRow row;
   std::string name = familiar_name(r.name);
   row.facts.repository = name;
+  row.facts.reference = name;
   row.facts.tag = "<none>";
   size_t at = name.find('@');
   size_t colon = name.rfind(':');

@@ -1,6 +1,9 @@
 #include "cli/format/go_template.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -121,6 +124,7 @@ class Parser {
       Node action;
       action.kind = Node::Kind::action;
       TRY_ASSIGN(action.pipeline, parse_pipeline(/*allow_declare=*/true, /*in_parens=*/false));
+      if (action.pipeline.commands.empty()) return error_at(action_at, "missing value for command");
       TRY(expect_close());
       out.push_back(std::move(action));
     }
@@ -128,6 +132,7 @@ class Parser {
 
   // After "if"/"range"/"with": pipeline }} body [{{else}} body | {{else if …}}] {{end}}
   base::Result<void> parse_control(Node& node, const std::string& keyword) {
+    TRY(enter(m_pos));
     TRY_ASSIGN(node.pipeline, parse_pipeline(/*allow_declare=*/true, /*in_parens=*/false));
     if (node.pipeline.commands.empty()) return error_at(node.pipeline.offset, "missing value for " + keyword);
     TRY(expect_close());
@@ -138,12 +143,14 @@ class Parser {
       chained.kind = Node::Kind::if_;
       TRY(parse_control(chained, "if"));  // consumes the shared {{end}}
       node.otherwise.push_back(std::move(chained));
+      --m_depth;
       return {};
     }
     if (stop == "else") {
       TRY_ASSIGN(stop, parse_list(node.otherwise, true));
       if (stop != "end") return error_at(m_pos, "expected {{end}} after {{else}}");
     }
+    --m_depth;
     return {};
   }
 
@@ -257,9 +264,11 @@ class Parser {
       return operand;
     }
     if (c == '(') {
+      TRY(enter(m_pos));
       ++m_pos;
       operand.kind = Operand::Kind::sub;
       TRY_ASSIGN(Pipeline inner, parse_pipeline(false, true));
+      --m_depth;
       if (m_pos >= m_text.size() || m_text[m_pos] != ')') return error_at(m_pos, "unclosed left parenthesis");
       ++m_pos;
       if (inner.commands.empty()) return error_at(operand.offset, "empty parenthesized pipeline");
@@ -347,9 +356,18 @@ class Parser {
     return out;
   }
 
+  // Nesting ((…), if/range/with) is bounded so that a hostile template
+  // cannot exhaust the stack here or when it runs.
+  base::Result<void> enter(size_t offset) {
+    if (++m_depth > k_max_depth) return error_at(offset, "max expression depth exceeded");
+    return {};
+  }
+  static constexpr int k_max_depth = 200;
+
   std::string_view m_text;
   size_t m_pos = 0;
   bool m_trim_next = false;
+  int m_depth = 0;
 };
 
 // ---- evaluation ----------------------------------------------------------------
@@ -368,6 +386,101 @@ bool truthy(const json& v) {
 const json& no_value() {
   static const json k_missing = json::value_t::discarded;
   return k_missing;
+}
+
+// fmt.Sprintf for the verbs templates use: %s %v %d %q %x %%, with the
+// flags - + 0 space, a width and a precision. Other verbs and mismatched
+// arguments print Go's %!verb(…) markers rather than failing.
+std::string go_printf(const std::string& pattern, const std::vector<json>& args) {
+  std::string out;
+  size_t next = 1;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '%') {
+      out += pattern[i];
+      continue;
+    }
+    bool left = false, zero = false, plus = false, space = false;
+    size_t j = i + 1;
+    for (; j < pattern.size() && std::strchr("-+0 #", pattern[j]) != nullptr; ++j) {
+      left = left || pattern[j] == '-';
+      zero = zero || pattern[j] == '0';
+      plus = plus || pattern[j] == '+';
+      space = space || pattern[j] == ' ';
+    }
+    int width = 0, precision = -1;
+    for (; j < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[j])); ++j)
+      width = std::min(width * 10 + (pattern[j] - '0'), 4096);
+    if (j < pattern.size() && pattern[j] == '.') {
+      precision = 0;
+      for (++j; j < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[j])); ++j)
+        precision = std::min(precision * 10 + (pattern[j] - '0'), 4096);
+    }
+    if (j >= pattern.size()) {
+      out += "%!(NOVERB)";
+      break;
+    }
+    const char verb = pattern[j];
+    i = j;
+    if (verb == '%') {
+      out += '%';
+      continue;
+    }
+    if (next >= args.size()) {
+      out += std::string("%!") + verb + "(MISSING)";
+      continue;
+    }
+    const json& arg = args[next++];
+    std::string text;
+    if (verb == 'd' || (verb == 'x' && arg.is_number_integer())) {
+      if (!arg.is_number_integer()) {
+        out += std::string("%!") + verb + "(" + format_value(arg) + ")";
+        continue;
+      }
+      const long long n = arg.get<long long>();
+      char buf[64];
+      std::snprintf(buf, sizeof buf, verb == 'd' ? "%lld" : "%llx", n < 0 && verb == 'x' ? -n : n);
+      text = buf;
+      if (verb == 'x' && n < 0) text = "-" + text;
+      if (n >= 0 && plus) text = "+" + text;
+      else if (n >= 0 && space) text = " " + text;
+      if (precision >= 0) {
+        const size_t sign = (text[0] == '-' || text[0] == '+' || text[0] == ' ') ? 1 : 0;
+        while (text.size() - sign < static_cast<size_t>(precision)) text.insert(sign, "0");
+      }
+      if (zero && !left && precision < 0) {
+        const size_t sign = (text[0] == '-' || text[0] == '+' || text[0] == ' ') ? 1 : 0;
+        while (text.size() < static_cast<size_t>(width)) text.insert(sign, "0");
+      }
+    } else if (verb == 's' || verb == 'v' || verb == 'q' || verb == 'x') {
+      text = arg.is_string() ? arg.get<std::string>() : format_value(arg);
+      if (precision >= 0 && verb != 'q' && text.size() > static_cast<size_t>(precision))
+        text.resize(static_cast<size_t>(precision));
+      if (verb == 'q') text = base::go_quote(text);
+      if (verb == 'x') {
+        std::string hex;
+        char buf[4];
+        for (char c : text) {
+          std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          hex += buf;
+        }
+        text = hex;
+      }
+    } else {
+      out += std::string("%!") + verb + "(" + format_value(arg) + ")";
+      continue;
+    }
+    if (text.size() < static_cast<size_t>(width)) {
+      const std::string pad(static_cast<size_t>(width) - text.size(), ' ');
+      text = left ? text + pad : pad + text;
+    }
+    out += text;
+  }
+  if (next < args.size()) {
+    out += "%!(EXTRA ";
+    for (size_t k = next; k < args.size(); ++k) out += (k > next ? ", " : "") + format_value(args[k]);
+    out += ")";
+  }
+  return out;
 }
 
 class Executor {
@@ -416,8 +529,12 @@ class Executor {
     TRY_ASSIGN(json value, eval_pipeline(header, dot));
     if (!value.is_discarded() && !value.is_null() && !value.is_array() && !value.is_object())
       return error_at(node.pipeline.offset, "range can't iterate over " + format_value(value));
-    if (!truthy(value)) return run(node.otherwise, dot);
     const size_t scope = m_vars.size();
+    if (!truthy(value)) {
+      base::Result<void> done = run(node.otherwise, dot);
+      m_vars.resize(scope);
+      return done;
+    }
     auto iterate = [&](const json& key, const json& element) -> base::Result<void> {
       m_vars.resize(scope);
       if (names.size() == 1) m_vars.emplace_back(names[0], element);
@@ -455,6 +572,17 @@ class Executor {
       if (command.words.size() > 1 || piped)
         return error_at(head.offset, "can't give argument to non-function " + describe(head));
       return eval_operand(head, dot);
+    }
+    if ((head.name == "and" || head.name == "or") && command.words.size() > 1) {
+      // Evaluated left to right, stopping at the first argument that decides.
+      json value;
+      const bool stop_when = head.name == "or";
+      for (size_t i = 1; i < command.words.size(); ++i) {
+        TRY_ASSIGN(value, eval_operand(command.words[i], dot));
+        if (truthy(value) == stop_when) return value;
+      }
+      if (piped) return *piped;
+      return value;
     }
     std::vector<json> args;
     for (size_t i = 1; i < command.words.size(); ++i) {
@@ -518,7 +646,9 @@ class Executor {
     };
     if (name == "json") {
       TRY(want(1));
-      return json(args[0].is_discarded() ? std::string("null") : args[0].dump());
+      // Invalid UTF-8 becomes U+FFFD, as Go's encoder writes it.
+      return json(args[0].is_discarded() ? std::string("null")
+                                          : args[0].dump(-1, ' ', false, json::error_handler_t::replace));
     }
     if (name == "upper" || name == "lower" || name == "title") {
       TRY(want(1));
@@ -529,7 +659,7 @@ class Executor {
         if (name == "upper") c = static_cast<char>(std::toupper(u));
         else if (name == "lower") c = static_cast<char>(std::tolower(u));
         else if (start && std::isalpha(u)) c = static_cast<char>(std::toupper(u));
-        start = !std::isalnum(u) && c != '\'';
+        start = !std::isalnum(u) && u != '_';  // Go: ASCII letters, digits and _ are no separators
       }
       return json(s);
     }
@@ -552,10 +682,13 @@ class Executor {
             return error_at(fn.offset, "index out of range: " + std::to_string(n));
           value = json(value[static_cast<size_t>(n)]);
         } else if (value.is_object() && key.is_string()) {
+          // docker's maps here (labels, env-like tables) hold strings: a
+          // missing key is the empty string, as Go's zero value.
           auto it = value.find(key.get<std::string>());
-          value = it == value.end() ? no_value() : json(*it);
+          const bool string_map = std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); });
+          value = it != value.end() ? json(*it) : string_map ? json("") : no_value();
         } else if (value.is_null() || value.is_discarded()) {
-          value = no_value();
+          value = json("");  // a nil map (docker leaves Labels out when empty)
         } else {
           return error_at(fn.offset, "can't index " + format_value(value) + " with " + format_value(key));
         }
@@ -611,28 +744,7 @@ class Executor {
     }
     if (name == "printf") {
       if (args.empty() || !args[0].is_string()) return error_at(fn.offset, "printf wants a format string");
-      const std::string& pattern = args[0].get_ref<const std::string&>();
-      std::string out;
-      size_t next = 1;
-      for (size_t i = 0; i < pattern.size(); ++i) {
-        if (pattern[i] != '%' || i + 1 == pattern.size()) {
-          out += pattern[i];
-          continue;
-        }
-        const char verb = pattern[++i];
-        if (verb == '%') {
-          out += '%';
-          continue;
-        }
-        if (next >= args.size()) {
-          out += std::string("%!") + verb + "(MISSING)";
-          continue;
-        }
-        const json& arg = args[next++];
-        if (verb == 'q') out += base::go_quote(as_text(arg));
-        else out += as_text(arg);  // %s %d %v print the value as it is
-      }
-      return json(out);
+      return json(go_printf(args[0].get<std::string>(), args));
     }
     if (name == "not") {
       TRY(want(1));

@@ -52,9 +52,10 @@ base::Result<bool> ImageFilter::matches(const ImageRowFacts& row) const {
     if (row.dangling) return false;
     bool any = false;
     for (const std::string& pattern : m_references) {
-      TRY_ASSIGN(bool tagged, frontend::ignore::match_path(pattern, row.repository + ":" + row.tag));
-      TRY_ASSIGN(bool untagged, frontend::ignore::match_path(pattern, row.repository));
-      any = any || tagged || untagged;
+      // docker's FamiliarMatch: the whole familiar reference, then the name alone.
+      TRY_ASSIGN(bool whole, frontend::ignore::match_path(pattern, row.reference));
+      TRY_ASSIGN(bool name, frontend::ignore::match_path(pattern, row.repository));
+      any = any || whole || name;
     }
     if (!any) return false;
   }

@@ -2,8 +2,8 @@
 // `kiln images --filter`, as docker images reads it: dangling=true|false,
 // label=KEY or label=KEY=VALUE, reference=PATTERN (path.Match on the familiar
 // name, with or without its tag), before=IMAGE and since=IMAGE (created
-// before / after that image). Filters of one key are alternatives; different
-// keys must all hold.
+// before / after that image). Several reference= patterns are alternatives,
+// several label= filters must all hold, and different keys must all hold.
 
 #include <cstdint>
 #include <functional>
@@ -20,6 +20,7 @@ namespace cli::format {
 struct ImageRowFacts {
   std::string repository;  // familiar ("app", "example.com/team/app"), "<none>" when dangling
   std::string tag;         // "latest", or "<none>"
+  std::string reference;   // the familiar name as a whole: "app:latest", "app@sha256:…"
   bool dangling = false;
   int64_t created_ns = 0;
   std::map<std::string, std::string> labels;

@@ -16,7 +16,8 @@ ImageRowFacts row(std::string repository, std::string tag, int64_t created,
   ImageRowFacts facts;
   facts.dangling = repository == "<none>";
   facts.repository = std::move(repository);
-  facts.tag = std::move(tag);
+  facts.reference = tag.rfind("sha256:", 0) == 0 ? facts.repository + "@" + tag : facts.repository + ":" + tag;
+  facts.tag = tag.rfind("sha256:", 0) == 0 ? "<none>" : std::move(tag);
   facts.created_ns = created;
   facts.labels = std::move(labels);
   return facts;
@@ -46,6 +47,10 @@ TEST(ImageFilter, DanglingLabelReference) {
   EXPECT_FALSE(keeps({"reference=*"}, row("example.com/team/app", "v1", 1)));   // * stops at /
   EXPECT_TRUE(keeps({"reference=*/*/app"}, row("example.com/team/app", "v1", 1)));
   EXPECT_FALSE(keeps({"reference=*"}, row("<none>", "<none>", 1)));
+  // A digest name is matched as repo@digest, then as the repository alone.
+  EXPECT_FALSE(keeps({"reference=app:*"}, row("app", "sha256:0123", 1)));
+  EXPECT_TRUE(keeps({"reference=app@sha256:*"}, row("app", "sha256:0123", 1)));
+  EXPECT_TRUE(keeps({"reference=app"}, row("app", "sha256:0123", 1)));
 }
 
 TEST(ImageFilter, BeforeAndSince) {
