@@ -255,24 +255,26 @@ NodeResult check_node(const ast::Node& node, const ast::Document& doc) {
 // cheaper than handing them out.
 constexpr size_t k_parallel_min_nodes = 512;
 constexpr size_t k_parallel_grain = 128;
+// Nodes are checked a block at a time, so the results waiting to be read
+// stay small (a whole file's worth would be one huge allocation).
+constexpr size_t k_check_block = 4096;
 
-// Every node is checked on its own, in parallel for large files; the results
-// are then read in file order, so errors and warnings come out exactly as a
-// one-by-one pass would give them.
-std::vector<NodeResult> check_nodes(const ast::Document& doc) {
-  std::vector<NodeResult> results(doc.instructions.size());
-  auto check_range = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) results[i] = check_node(doc.instructions[i], doc);
+// Checks nodes [begin, end) of the document into `results` (resized to
+// fit), in parallel when there are many.
+void check_nodes(const ast::Document& doc, size_t begin, size_t end, std::vector<NodeResult>& results) {
+  results.clear();
+  results.resize(end - begin);
+  auto check_range = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) results[i] = check_node(doc.instructions[begin + i], doc);
   };
   if (results.size() < k_parallel_min_nodes) {
     check_range(0, results.size());
-    return results;
+    return;
   }
   tbb::this_task_arena::isolate([&] {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, results.size(), k_parallel_grain),
                       [&](const tbb::blocked_range<size_t>& range) { check_range(range.begin(), range.end()); });
   });
-  return results;
 }
 
 }  // namespace
@@ -299,10 +301,14 @@ base::Result<ParsedDockerfile> parse_instructions(const ast::Document& doc) {
   };
   report();
 
-  std::vector<NodeResult> results = check_nodes(doc);
-  for (size_t i = 0; i < results.size(); ++i) {
+  // Every node is checked on its own, in parallel for large files; the
+  // results are then read in file order, so errors and warnings come out
+  // exactly as a one-by-one pass would give them.
+  std::vector<NodeResult> results;
+  for (size_t i = 0; i < doc.instructions.size(); ++i) {
+    if (i % k_check_block == 0) check_nodes(doc, i, std::min(i + k_check_block, doc.instructions.size()), results);
     const ast::Node& node = doc.instructions[i];
-    NodeResult& result = results[i];
+    NodeResult& result = results[i % k_check_block];
     auto request = [&] { return detail::Request{node, doc, base::ascii_upper(node.keyword)}; };
     out.checks.insert(out.checks.end(), std::make_move_iterator(result.checks.begin()),
                       std::make_move_iterator(result.checks.end()));
