@@ -245,6 +245,7 @@ void place_triggers(ast::Node& node) {
 // Below this many put-off lines, parsing them on the calling thread is
 // cheaper than handing them out.
 constexpr size_t k_parallel_min_lines = 512;
+constexpr size_t k_reserved_nodes = 1u << 17;
 constexpr size_t k_parallel_grain = 128;
 
 base::Result<ast::Document> DockerfileParser::run() {
@@ -304,8 +305,9 @@ std::optional<DockerfileParser::LineFailure> DockerfileParser::parse_deferred() 
 // exactly the instructions before the failing one.
 base::Result<void> DockerfileParser::scan() {
   // At most one instruction per physical line: reserving that much spares
-  // the node table its regrowth copies (pages never written cost nothing).
-  m_doc.instructions.reserve(m_doc.line_offsets.size());
+  // the node table its regrowth copies. Capped, so that a file of blank
+  // lines does not reserve gigabytes of address space.
+  m_doc.instructions.reserve(std::min<size_t>(m_doc.line_offsets.size(), k_reserved_nodes));
   std::string_view raw;
   std::string line;
   while (next_line(raw)) {
