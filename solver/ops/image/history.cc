@@ -55,9 +55,10 @@ std::string go_quote_rune(int64_t v) {
   }
   if (v < 0x20 || v == 0x7F) return "'\\x" + hex(v, 2) + "'";
   if (v < 0x7F) return std::string("'") + static_cast<char>(v) + "'";
-  // Latin-1 controls, the no-break space and the soft hyphen are not
-  // printable to Go; other runes are written as they are.
-  if (v <= 0xA0 || v == 0xAD) return "'\\u" + hex(v, 4) + "'";
+  // What Go does not count as printable (Latin-1 controls, the no-break
+  // space, separators, unassigned and private-use code points…) is escaped.
+  if (!base::is_print(static_cast<char32_t>(v)))
+    return v < 0x10000 ? "'\\u" + hex(v, 4) + "'" : "'\\U" + hex(v, 8) + "'";
   std::string utf8;
   base::append_utf8(utf8, static_cast<char32_t>(v));
   return "'" + utf8 + "'";

@@ -73,6 +73,12 @@ TEST(CreatedBy, HealthcheckRetriesAreGoRuneLiterals) {
   EXPECT_EQ(retries(0x85), "'\\u0085'}");
   EXPECT_EQ(retries(0xE9), "'\xc3\xa9'}");
   EXPECT_EQ(retries(-1), "'\xef\xbf\xbd'}");
+  EXPECT_EQ(retries(0xAD), "'\\u00ad'}");
+  EXPECT_EQ(retries(0x2028), "'\\u2028'}");          // line separator
+  EXPECT_EQ(retries(0xE000), "'\\ue000'}");          // private use
+  EXPECT_EQ(retries(0x4E16), "'\xe4\xb8\x96'}");     // 世
+  EXPECT_EQ(retries(0x1F600), "'\xf0\x9f\x98\x80'}");  // 😀
+  EXPECT_EQ(retries(0x10FFFF), "'\\U0010ffff'}");
 }
 
 TEST(CreatedBy, OnbuildAndSourcesAddNoEntry) {
