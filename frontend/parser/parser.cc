@@ -24,6 +24,13 @@ constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
 // Long offending lines are cut when quoted in an error.
 constexpr size_t k_max_quoted_line = 200;
 
+// A physical line as an error quotes it: cut at k_max_quoted_line bytes.
+std::string quoted_line(std::string_view line) {
+  std::string text(line.substr(0, k_max_quoted_line));
+  if (line.size() > k_max_quoted_line) text += "...";
+  return text;
+}
+
 // Go regexp's \s.
 bool is_re_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -152,8 +159,7 @@ bool DockerfileParser::next_line(std::string_view& raw) {
 }
 
 base::Error DockerfileParser::error_at(int line, int column, std::string message, std::string hint) const {
-  std::string text(m_doc.line_text(line).substr(0, k_max_quoted_line));
-  if (m_doc.line_text(line).size() > k_max_quoted_line) text += "...";
+  std::string text = quoted_line(m_doc.line_text(line));
   return base::make_error_at(base::SourcePos{m_file, line, column, std::move(text)}, std::move(message),
                              std::move(hint));
 }
@@ -387,11 +393,8 @@ base::Result<ast::Document> parse_dockerfile(std::string_view text, std::string 
   if (content.substr(0, k_utf8_bom.size()) == k_utf8_bom) content.remove_prefix(k_utf8_bom.size());
   if (content.size() > k_max_dockerfile_size) {
     // Refused before anything is copied or scanned.
-    std::string_view first_line =
-        trim_newline(content.substr(0, std::min(content.find('\n'), k_max_quoted_line + 1)));
-    std::string quoted(first_line.substr(0, k_max_quoted_line));
-    if (first_line.size() > k_max_quoted_line) quoted += "...";
-    return base::make_error_at(base::SourcePos{std::move(file_name), 1, 1, std::move(quoted)},
+    std::string_view first_line = trim_newline(content.substr(0, content.find('\n')));
+    return base::make_error_at(base::SourcePos{std::move(file_name), 1, 1, quoted_line(first_line)},
                                "dockerfile is larger than the " +
                                    std::to_string(k_max_dockerfile_size / (1024 * 1024)) + " MiB kiln reads",
                                "split the build into several smaller Dockerfiles");
